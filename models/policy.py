@@ -1,0 +1,131 @@
+"""The SLA policy: a versioned spec validated into a frozen model.
+
+Parsing text into this model (with errors that name line and field) lives in
+``models.policy_file``; business-time arithmetic in ``models.calendar``. This
+module only says what a valid policy is and how a lead finds its rules.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from models.calendar import BusinessCalendar
+from models.durations import parse_duration
+
+POLICY_VERSION = 1
+
+# Text only: a bare number would silently mean seconds, which nobody who writes `target: 15` means.
+Duration = Annotated[timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))]
+ClockKind = Literal["business", "24x7"]
+MatchValue = str | list[str]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Escalation(Frozen):
+    after: Duration = Field(description="Time after the breach, on the segment's clock.")
+    notify: str = Field(min_length=1, description="Who is paged at this level, e.g. manager.")
+
+
+class SpeedToLead(Frozen):
+    target: Duration
+    clock: ClockKind = "business"
+    warn_before: Duration | None = None
+    escalations: tuple[Escalation, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SpeedToLead":
+        if self.target <= timedelta(0):
+            raise ValueError("target must be longer than 0s")
+        if self.warn_before is not None and not timedelta(0) < self.warn_before < self.target:
+            raise ValueError("warn_before must be between 0s and the target")
+        afters = [e.after for e in self.escalations]
+        if afters != sorted(set(afters)) or any(a <= timedelta(0) for a in afters):
+            raise ValueError("escalations must have distinct, increasing, positive 'after' times")
+        return self
+
+
+class FollowUp(Frozen):
+    attempts: int = Field(ge=1, le=100, description="Attempts required within the period.")
+    within: Duration = Field(description="The period; whole days count business days on a business clock.")
+    clock: ClockKind = "business"
+
+    @model_validator(mode="after")
+    def _positive(self) -> "FollowUp":
+        if self.within <= timedelta(0):
+            raise ValueError("within must be longer than 0s")
+        return self
+
+
+class Segment(Frozen):
+    name: str = Field(min_length=1, max_length=64)
+    match: dict[str, MatchValue] = Field(
+        default_factory=dict,
+        description="Lead attributes that must all match (a list means any of); empty matches every lead.",
+    )
+    speed_to_lead: SpeedToLead
+    follow_up: FollowUp | None = None
+    automated_touches_count: bool = False
+    calendar: str | None = None
+
+    def matches(self, attributes: dict[str, str | None]) -> bool:
+        for key, wanted in self.match.items():
+            allowed = [wanted] if isinstance(wanted, str) else wanted
+            if attributes.get(key) not in allowed:
+                return False
+        return True
+
+
+class Team(Frozen):
+    calendar: str
+
+
+class MarketingGoal(Frozen):
+    """Inputs of the monthly marketing lead goal (see models.goal)."""
+
+    segment: str
+    monthly_quota: float = Field(gt=0)
+    marketing_share: float = Field(gt=0, le=1)
+    average_deal_size: float = Field(gt=0)
+    close_rate: float = Field(gt=0, le=1)
+
+
+class Policy(Frozen):
+    version: Annotated[int, Field(strict=True, ge=1, le=1)]
+    allowed_lateness: Duration = Field(default=timedelta(seconds=30), le=timedelta(hours=24))
+    reassignment: Literal["keep_clock", "restart_clock"] = "keep_clock"
+    default_calendar: str
+    calendars: dict[str, BusinessCalendar]
+    teams: dict[str, Team] = Field(default_factory=dict)
+    segments: tuple[Segment, ...] = Field(min_length=1)
+    marketing_goals: tuple[MarketingGoal, ...] = ()
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "Policy":
+        named = [("default_calendar", self.default_calendar)]
+        named += [(f"teams.{t}.calendar", team.calendar) for t, team in self.teams.items()]
+        named += [(f"segments[{i}].calendar", s.calendar) for i, s in enumerate(self.segments) if s.calendar]
+        for where, name in named:
+            if name not in self.calendars:
+                raise ValueError(f"{where}: unknown calendar {name!r} (known: {sorted(self.calendars)})")
+        seen: set[str] = set()
+        for index, segment in enumerate(self.segments):
+            if segment.name in seen:
+                raise ValueError(f"segments[{index}].name: duplicate segment name {segment.name!r}")
+            seen.add(segment.name)
+        return self
+
+    def segment_for(self, attributes: dict[str, str | None]) -> Segment | None:
+        """First segment whose match fits the lead (order in the file is priority)."""
+        return next((s for s in self.segments if s.matches(attributes)), None)
+
+    def calendar_for(self, segment: Segment, team: str | None) -> BusinessCalendar:
+        """The team's calendar wins over the segment's, which wins over the default."""
+        if team in self.teams:
+            return self.calendars[self.teams[team].calendar]
+        return self.calendars[segment.calendar or self.default_calendar]

@@ -1,0 +1,104 @@
+"""The tracker: timeline entries in, outcomes out, for the partitions it owns.
+
+Storage is injected (a Faust table in the worker, a dict in ``evaluate``), so the
+live pipeline and the offline evaluation run this very code. Each partition has
+its own watermark: the latest event or tick time seen on it, minus the allowed
+lateness. A due-heap per partition finds the leads whose next outcome the
+watermark has reached; it lives in memory and is rebuilt from the store after a
+rebalance, because the store (with its changelog) is the truth.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, MutableMapping
+
+from models.events import LeadEventBase, Tick
+from models.lead_state import LeadState, advance, apply_event, new_lead
+from models.outcomes import Outcome
+from models.policy import Policy
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class StepResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    duplicate: bool = False
+    watermark: datetime = EPOCH
+
+
+class Tracker:
+    def __init__(
+        self,
+        policy: Policy,
+        leads: MutableMapping[str, LeadState],
+        latest_seen: MutableMapping[int, float],
+    ) -> None:
+        self.policy = policy
+        self.leads = leads
+        self.latest_seen = latest_seen  # partition -> epoch seconds of the latest entry time
+        self._due: dict[int, list[tuple[datetime, str]]] = {}
+
+    def watermark(self, partition: int) -> datetime:
+        latest = self.latest_seen.get(partition)
+        if latest is None:
+            return EPOCH
+        return datetime.fromtimestamp(latest, timezone.utc) - self.policy.allowed_lateness
+
+    def on_entry(self, partition: int, entry: LeadEventBase | Tick) -> StepResult:
+        moment = entry.at if isinstance(entry, Tick) else entry.occurred_at
+        self._observe(partition, moment)
+        watermark = self.watermark(partition)
+        result = StepResult(watermark=watermark)
+        if not isinstance(entry, Tick):
+            result.duplicate = self._apply(partition, entry, watermark, result.outcomes)
+        self._fire_due(partition, watermark, result.outcomes)
+        return result
+
+    def forget_partitions(self, partitions: Iterable[int]) -> None:
+        """After a rebalance the due-heaps of moved partitions are stale."""
+        for partition in partitions:
+            self._due.pop(partition, None)
+
+    def _observe(self, partition: int, moment: datetime) -> None:
+        seconds = moment.timestamp()
+        if seconds > self.latest_seen.get(partition, float("-inf")):
+            self.latest_seen[partition] = seconds
+
+    def _apply(self, partition: int, event: LeadEventBase, watermark: datetime, out: list[Outcome]) -> bool:
+        state = self.leads.get(event.lead_id) or new_lead(event.lead_id, partition)
+        new_state, outcomes = apply_event(state, event, self.policy, watermark)
+        if new_state is state:
+            return True
+        self._store(new_state)
+        out.extend(outcomes)
+        return False
+
+    def _fire_due(self, partition: int, watermark: datetime, out: list[Outcome]) -> None:
+        heap = self._heap(partition)
+        while heap and heap[0][0] <= watermark:
+            due_at, lead_id = heapq.heappop(heap)
+            state = self.leads.get(lead_id)
+            if state is None or state.next_due != due_at:
+                continue  # stale entry: the lead was rescheduled since
+            new_state, outcomes = advance(state, self.policy, watermark)
+            self._store(new_state)
+            out.extend(outcomes)
+
+    def _store(self, state: LeadState) -> None:
+        heap = self._heap(state.partition)  # built before the write, so the lead is not indexed twice
+        previous = self.leads.get(state.lead_id)
+        self.leads[state.lead_id] = state
+        if state.next_due is not None and (previous is None or previous.next_due != state.next_due):
+            heapq.heappush(heap, (state.next_due, state.lead_id))
+
+    def _heap(self, partition: int) -> list[tuple[datetime, str]]:
+        heap = self._due.get(partition)
+        if heap is None:
+            heap = [(s.next_due, s.lead_id) for s in self.leads.values() if s.partition == partition and s.next_due]
+            heapq.heapify(heap)
+            self._due[partition] = heap
+        return heap

@@ -1,0 +1,157 @@
+"""Which outcomes a handoff cycle has earned by a given watermark.
+
+Every candidate outcome has an event time ``at`` at which it holds; it is *due*
+once the watermark reaches ``at``. Whether a candidate exists at all depends only
+on the lead's events, never on arrival order, so live and replay agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from models.calendar import BusinessCalendar, SlaClock, clock_for
+from models.cycles import Cycle
+from models.events import ContactAttempt
+from models.outcomes import Outcome
+from models.policy import Policy, Segment
+
+
+@dataclass(frozen=True)
+class CycleFacts:
+    """What the verdicts need, resolved once per cycle."""
+
+    lead_id: str
+    cycle: Cycle
+    segment: Segment
+    calendar: BusinessCalendar
+    clock: SlaClock
+    clock_kind: str
+    clock_start: datetime
+    deadline: datetime
+    first_contact: ContactAttempt | None
+
+    @property
+    def stop_at(self) -> datetime | None:
+        """When the speed-to-lead clock stopped: first qualifying contact or return."""
+        times = [t for t in (self.first_contact and self.first_contact.occurred_at, self.cycle.returned_at) if t]
+        return min(times) if times else None
+
+    def still_waiting_at(self, moment: datetime) -> bool:
+        return self.stop_at is None or self.stop_at > moment
+
+
+def resolve_facts(lead_id: str, cycle: Cycle, policy: Policy) -> CycleFacts | None:
+    segment = policy.segment_for(cycle.attributes)
+    if segment is None:  # the policy covers no such lead: no SLA applies
+        return None
+    team = cycle.owners[0].team
+    calendar = policy.calendar_for(segment, team)
+    clock = clock_for(segment.speed_to_lead.clock, calendar)
+    qualifying = [a for a in cycle.attempts if _qualifies(a, segment)]
+    first_contact = qualifying[0] if qualifying else None
+    start = _clock_start(cycle, first_contact, policy)
+    deadline = clock.add(start, segment.speed_to_lead.target)
+    return CycleFacts(lead_id, cycle, segment, calendar, clock, segment.speed_to_lead.clock, start, deadline, first_contact)
+
+
+def _qualifies(attempt: ContactAttempt, segment: Segment) -> bool:
+    return segment.automated_touches_count or not attempt.automated
+
+
+def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Policy) -> datetime:
+    """Under restart_clock a reassignment before first contact starts the clock anew."""
+    start = cycle.handoff_at
+    if policy.reassignment == "restart_clock":
+        for ownership in cycle.owners[1:]:
+            if first_contact is None or first_contact.occurred_at > ownership.since:
+                start = ownership.since
+    return start
+
+
+def candidates(facts: CycleFacts) -> list[Outcome]:
+    """Every outcome this cycle will have once the watermark passes its time."""
+    found = [_outcome(facts, "opened", facts.clock_start)]
+    found += _reassignments(facts)
+    found += _speed_outcomes(facts)
+    found += _contact_outcomes(facts)
+    if facts.cycle.returned_at is not None:
+        found.append(_outcome(facts, "returned", facts.cycle.returned_at))
+    depth = _depth_breach(facts)
+    return found + ([depth] if depth else [])
+
+
+def _reassignments(facts: CycleFacts) -> list[Outcome]:
+    return [
+        _outcome(facts, "reassigned", o.since, suffix=str(n))
+        for n, o in enumerate(facts.cycle.owners[1:], start=1)
+        if facts.still_waiting_at(o.since)
+    ]
+
+
+def _speed_outcomes(facts: CycleFacts) -> list[Outcome]:
+    rules = facts.segment.speed_to_lead
+    points: list[tuple[str, datetime, int | None, str | None]] = []
+    if rules.warn_before is not None:
+        points.append(("warning", facts.clock.add(facts.clock_start, rules.target - rules.warn_before), None, None))
+    points.append(("breached", facts.deadline, None, None))
+    for level, step in enumerate(rules.escalations, start=1):
+        points.append(("escalated", facts.clock.add(facts.clock_start, rules.target + step.after), level, step.notify))
+    return [
+        _outcome(facts, kind, at, level=level, notify=notify, suffix=str(level) if level else None)
+        for kind, at, level, notify in points
+        if facts.still_waiting_at(at)
+    ]
+
+
+def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
+    contact = facts.first_contact
+    if contact is None or (facts.cycle.returned_at and facts.cycle.returned_at < contact.occurred_at):
+        return []
+    kind = "met" if contact.occurred_at <= facts.deadline else "contacted_late"
+    return [_outcome(facts, kind, contact.occurred_at, contact_at=contact.occurred_at)]
+
+
+def _depth_breach(facts: CycleFacts) -> Outcome | None:
+    follow_up = facts.segment.follow_up
+    if follow_up is None:
+        return None
+    period_end = clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
+    if facts.cycle.returned_at is not None and facts.cycle.returned_at <= period_end:
+        return None
+    in_period = [a for a in facts.cycle.attempts if a.occurred_at <= period_end]
+    if any(a.connected for a in in_period):
+        return None
+    counted = sum(1 for a in in_period if _qualifies(a, facts.segment))
+    if counted >= follow_up.attempts:
+        return None
+    return _outcome(facts, "depth_breached", period_end, attempts=counted)
+
+
+def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None, **extra) -> Outcome:
+    owner = facts.cycle.owner_at(at)
+    cycle = facts.cycle
+    return Outcome(
+        schema_version=1,
+        kind=kind,
+        outcome_id=f"{facts.lead_id}/{cycle.number}/{kind}" + (f"/{suffix}" if suffix else ""),
+        lead_id=facts.lead_id,
+        cycle=cycle.number,
+        at=at,
+        team=owner.team,
+        owner_rep=owner.rep,
+        segment=facts.segment.name,
+        source=cycle.attributes.get("source"),
+        clock=facts.clock_kind,
+        handoff_at=facts.clock_start,
+        deadline_at=facts.deadline,
+        wall_seconds=max(0.0, (at - facts.clock_start).total_seconds()),
+        business_seconds=facts.clock.elapsed(facts.clock_start, at).total_seconds(),
+        **extra,
+    )
+
+
+def next_time_after(outcomes: list[Outcome], watermark: datetime) -> datetime | None:
+    later = [o.at for o in outcomes if o.at > watermark]
+    return min(later) if later else None
+

@@ -1,0 +1,162 @@
+"""The Faust app factory: topics, tables, agents and the tick timer.
+
+Agents are thin adapters: decode -> step the pure core -> persist -> emit.
+- timeline agent: validates the three input topics, routes valid events to the
+  lead-keyed timeline topic (record timestamp = event time), the rest to dead letters.
+- tracker agent: the single writer of the lead-state tables; runs the pure
+  ``Tracker`` over the timeline and emits outcomes.
+- tick timer: writes a tick into every timeline partition, but only once the
+  timeline agent has caught up with its inputs, so a backlog being replayed is
+  never overtaken by "now" (which would breach leads whose calls are still queued).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import faust
+from faust.types import TP
+
+from models.dead_letters import DeadLetter
+from models.events import Tick
+from models.lead_state import LeadHistoryFull, LeadState
+from models.policy import Policy
+from models.tracker import Tracker
+from streams.clock import Clock, SystemClock
+from streams.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
+from streams.faust_codecs import LEAD_STATE_CODEC
+from streams.live_tables import LiveTables
+from streams.metrics import PipelineMetrics
+from streams.settings import Settings
+
+KIND_BY_TOPIC_FIELD = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
+
+
+@dataclass
+class InputProgress:
+    """Next offset to process per input partition, as the timeline agent saw it."""
+
+    next_offset: dict[TP, int] = field(default_factory=dict)
+
+
+def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None,
+               metrics: PipelineMetrics | None = None) -> faust.App:
+    app = faust.App(settings.app_id, **_faust_settings(settings))
+    metrics = metrics or PipelineMetrics()
+    topics = settings.topics
+    inputs = app.topic(*topics.inputs, key_serializer="raw", value_serializer="raw")
+    timeline = app.topic(topics.timeline, key_serializer="raw", value_serializer="raw",
+                         partitions=settings.partitions)
+    outcomes = app.topic(topics.outcomes, key_serializer="raw", value_serializer="raw")
+    dead_letters = app.topic(topics.dead_letters, key_serializer="raw", value_serializer="raw")
+    kinds = {getattr(topics, name): kind for name, kind in KIND_BY_TOPIC_FIELD.items()}
+    progress = InputProgress()
+
+    leads = app.Table("lead-state", partitions=settings.partitions)
+    leads.value_serializer = LEAD_STATE_CODEC  # the table holds LeadState objects
+    latest_seen = app.Table("partition-clock", partitions=settings.partitions)
+    live = LiveTables(app, settings.partitions)
+    tracker = Tracker(policy, leads, latest_seen)
+
+    @app.agent(inputs, name="timeline", concurrency=1)
+    async def route_to_timeline(stream):
+        async for event in stream.events():
+            await _route(event, kinds, timeline, dead_letters, metrics)
+            message = event.message
+            progress.next_offset[message.tp] = message.offset + 1
+
+    @app.agent(timeline, name="tracker", concurrency=1)
+    async def track(stream):
+        async for event in stream.events():
+            await _track(event, tracker, live, outcomes, dead_letters, metrics)
+
+    @app.timer(settings.tick_interval_s)
+    async def tick() -> None:
+        if await _inputs_caught_up(app, progress, topics.inputs):
+            now = (clock or SystemClock()).now()
+            for partition in range(settings.partitions):
+                await timeline.send(value=encode(Tick(schema_version=1, at=now, partition=partition)),
+                                    partition=partition)
+            metrics.ticks_sent.inc(settings.partitions)
+
+    @app.on_partitions_revoked.connect
+    async def forget(app_, revoked, **kwargs) -> None:
+        tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == topics.timeline})
+
+    return app
+
+
+def _faust_settings(settings: Settings) -> dict:
+    return dict(
+        broker=settings.broker_url,
+        store="memory://",
+        web_enabled=False,
+        topic_partitions=settings.partitions,
+        datadir=str(settings.data_dir / "faust"),
+        consumer_auto_offset_reset="earliest",
+        # A group join waits the full rebalance timeout on the embedded broker (see NOTES).
+        broker_rebalance_timeout=3,
+        broker_session_timeout=6,
+        broker_heartbeat_interval=1,
+        producer_linger_ms=2,
+    )
+
+
+async def _route(event, kinds, timeline, dead_letters, metrics) -> None:
+    message = event.message
+    raw = message.value or b""
+    try:
+        lead_event = decode_event(raw, kinds[message.topic])
+        check_not_ahead(lead_event, message.timestamp and int(message.timestamp * 1000))
+    except InvalidMessage as invalid:
+        await _dead_letter(dead_letters, message, invalid, raw, metrics)
+        return
+    metrics.events.labels(lead_event.kind).inc()
+    await timeline.send(key=lead_event.lead_id.encode(), value=encode(lead_event),
+                        timestamp=lead_event.occurred_at.timestamp())
+
+
+async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_letters, metrics) -> None:
+    message = event.message
+    try:
+        entry = decode_timeline(message.value)
+        result = tracker.on_entry(message.partition, entry)
+    except (InvalidMessage, LeadHistoryFull) as invalid:
+        invalid = invalid if isinstance(invalid, InvalidMessage) else InvalidMessage("lead_history_full", str(invalid))
+        await _dead_letter(dead_letters, message, invalid, message.value or b"", metrics)
+        return
+    metrics.observe_step(message.partition, result)
+    if not result.duplicate and entry.kind == "contact_attempt":
+        live.count_attempt(entry, message.partition)
+    for outcome in result.outcomes:
+        live.observe_outcome(outcome, message.partition)
+        metrics.outcomes.labels(outcome.kind, outcome.team, outcome.segment).inc()
+        await outcomes.send(key=outcome.lead_id.encode(), value=encode(outcome))
+
+
+async def _dead_letter(dead_letters, message, invalid: InvalidMessage, raw: bytes, metrics) -> None:
+    letter = DeadLetter.of(topic=message.topic, partition=message.partition, offset=message.offset,
+                           code=invalid.code, reason=invalid.reason, raw=raw,
+                           timestamp_ms=message.timestamp and int(message.timestamp * 1000))
+    metrics.dead_letters.labels(invalid.code).inc()
+    await dead_letters.send(key=message.topic.encode(), value=encode(letter))
+
+
+async def _inputs_caught_up(app: faust.App, progress: InputProgress, input_topics) -> bool:
+    """True when every assigned input partition has been routed up to its end offset."""
+    assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
+    if not assigned:
+        return False
+    # The highwater seen in fetch responses, not ListOffsets: the embedded broker
+    # answers ListOffsets with the last batch's base offset + 1.
+    highwaters = {tp: app.consumer.highwater(tp) for tp in assigned}
+    if any(mark is None for mark in highwaters.values()):
+        return False  # not fetched yet: nothing is known about the backlog
+    return all(highwaters[tp] <= _routed_up_to(app, progress, tp) for tp in assigned)
+
+
+def _routed_up_to(app: faust.App, progress: InputProgress, tp: TP) -> int:
+    # Faust keeps the committed offsets it resumed from privately; a partition with
+    # nothing new since the last run is caught up at its committed offset.
+    committed = app.consumer._committed_offset.get(tp) or 0
+    return max(progress.next_offset.get(tp, 0), committed)

@@ -1,0 +1,52 @@
+"""Windowed live tables for dashboards: speed-to-lead per team, attempts per lead
+and per rep per day.
+
+Faust expires windows on wall-clock time, so these tables serve the live view
+only; audit numbers come from outcomes, never from here (see NOTES.md).
+
+Team and rep keys carry the timeline partition (``team|3``): a Faust table key
+must live in one partition, and one rep's leads are spread over all of them.
+Readers sum over partitions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import faust
+
+from models.events import ContactAttempt
+from models.outcomes import Outcome
+
+SPEED_WINDOW = timedelta(hours=1)
+DAY = timedelta(days=1)
+KEEP = timedelta(days=7)
+
+
+class LiveTables:
+    def __init__(self, app: faust.App, partitions: int) -> None:
+        self.speed_by_team = app.Table(
+            "speed-to-lead-by-team", default=_empty_speed, partitions=partitions
+        ).tumbling(SPEED_WINDOW, expires=KEEP).relative_to_stream()
+        self.attempts_by_lead = app.Table(
+            "attempts-by-lead-day", default=int, partitions=partitions
+        ).tumbling(DAY, expires=KEEP).relative_to_stream()
+        self.attempts_by_rep = app.Table(
+            "attempts-by-rep-day", default=int, partitions=partitions
+        ).tumbling(DAY, expires=KEEP).relative_to_stream()
+
+    def count_attempt(self, attempt: ContactAttempt, partition: int) -> None:
+        self.attempts_by_lead[attempt.lead_id] += 1
+        self.attempts_by_rep[f"{attempt.rep}|{partition}"] += 1
+
+    def observe_outcome(self, outcome: Outcome, partition: int) -> None:
+        if outcome.kind not in ("met", "contacted_late"):
+            return
+        key = f"{outcome.team}|{partition}"
+        count, wall, business = self.speed_by_team[key].value()
+        self.speed_by_team[key] = [count + 1, wall + (outcome.wall_seconds or 0.0),
+                                            business + (outcome.business_seconds or 0.0)]
+
+
+def _empty_speed() -> list:
+    return [0, 0.0, 0.0]  # leads contacted, wall seconds, business seconds

@@ -1,0 +1,101 @@
+"""Runtime settings, read from the environment in exactly one place.
+
+Every other module receives a ``Settings`` value; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+ENV_PREFIX = "LEADSLA_"
+
+
+@dataclass(frozen=True)
+class TopicNames:
+    conversions: str
+    handoffs: str
+    attempts: str
+    timeline: str
+    outcomes: str
+    dead_letters: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> "TopicNames":
+        return cls(
+            conversions=f"{prefix}.lead-conversions",
+            handoffs=f"{prefix}.handoffs",
+            attempts=f"{prefix}.contact-attempts",
+            timeline=f"{prefix}.timeline",
+            outcomes=f"{prefix}.outcomes",
+            dead_letters=f"{prefix}.dead-letters",
+        )
+
+    @property
+    def inputs(self) -> tuple[str, str, str]:
+        return (self.conversions, self.handoffs, self.attempts)
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker: str | None = None  # None: start the embedded broker
+    app_id: str = "leadsla"
+    topic_prefix: str = "leadsla"
+    partitions: int = 4
+    policy_path: Path | None = None  # None: the example policy shipped in models/
+    tick_interval_s: float = 2.0
+    metrics_port: int = 9464  # 0: no metrics endpoint
+    data_dir: Path = field(default_factory=lambda: Path(".leadsla"))
+    log_level: str = "warn"
+
+    @property
+    def topics(self) -> TopicNames:
+        return TopicNames.with_prefix(self.topic_prefix)
+
+    @property
+    def broker_url(self) -> str:
+        if self.broker is None:
+            raise RuntimeError("no broker configured: start the embedded broker first")
+        return self.broker if "://" in self.broker else f"kafka://{self.broker}"
+
+    @property
+    def bootstrap(self) -> str:
+        """host:port list for kafka-python, without the kafka:// scheme Faust wants."""
+        return self.broker_url.split("://", 1)[1].replace(";", ",")
+
+    def but(self, **changes: object) -> "Settings":
+        return replace(self, **changes)
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from LEADSLA_* variables; unknown values fail loudly."""
+    env = os.environ if env is None else env
+    get = lambda name: env.get(ENV_PREFIX + name) or None  # noqa: E731 - tiny local reader
+    defaults = Settings()
+    return Settings(
+        broker=get("BROKER"),
+        app_id=get("APP_ID") or defaults.app_id,
+        topic_prefix=get("TOPIC_PREFIX") or defaults.topic_prefix,
+        partitions=_int(get("PARTITIONS"), defaults.partitions, "LEADSLA_PARTITIONS"),
+        policy_path=Path(p) if (p := get("POLICY")) else None,
+        tick_interval_s=_float(get("TICK_INTERVAL"), defaults.tick_interval_s, "LEADSLA_TICK_INTERVAL"),
+        metrics_port=_int(get("METRICS_PORT"), defaults.metrics_port, "LEADSLA_METRICS_PORT"),
+        data_dir=Path(get("DATA_DIR") or defaults.data_dir),
+        log_level=get("LOG_LEVEL") or defaults.log_level,
+    )
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    try:
+        return default if raw is None else int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(raw: str | None, default: float, name: str) -> float:
+    try:
+        return default if raw is None else float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
