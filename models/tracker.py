@@ -2,8 +2,10 @@
 
 Storage is injected (a Faust table in the worker, a dict in ``evaluate``), so the
 live pipeline and the offline evaluation run this very code. Each partition has
-its own watermark: the latest event or tick time seen on it, minus the allowed
-lateness. A due-heap per partition finds the leads whose next outcome the
+its own watermark: the latest tick time seen on it, minus the allowed lateness.
+Only ticks move it, never events: a tick promises that every input record written
+before its time is already in the timeline (see streams.app), while an event's
+own time promises nothing about the other topics, which Faust merges round-robin. A due-heap per partition finds the leads whose next outcome the
 watermark has reached; it lives in memory and is rebuilt from the store after a
 rebalance, because the store (with its changelog) is the truth.
 """
@@ -39,7 +41,7 @@ class Tracker:
     ) -> None:
         self.policy = policy
         self.leads = leads
-        self.latest_seen = latest_seen  # partition -> epoch seconds of the latest entry time
+        self.latest_seen = latest_seen  # partition -> epoch seconds of the latest tick
         self._due: dict[int, list[tuple[datetime, str]]] = {}
 
     def watermark(self, partition: int) -> datetime:
@@ -49,8 +51,8 @@ class Tracker:
         return datetime.fromtimestamp(latest, timezone.utc) - self.policy.allowed_lateness
 
     def on_entry(self, partition: int, entry: LeadEventBase | Tick) -> StepResult:
-        moment = entry.at if isinstance(entry, Tick) else entry.occurred_at
-        self._observe(partition, moment)
+        if isinstance(entry, Tick):
+            self._observe(partition, entry.at)
         watermark = self.watermark(partition)
         result = StepResult(watermark=watermark)
         if not isinstance(entry, Tick):

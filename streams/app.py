@@ -12,10 +12,10 @@ Agents are thin adapters: decode -> step the pure core -> persist -> emit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import faust
-from faust.types import TP
 
 from models.dead_letters import DeadLetter
 from models.events import Tick
@@ -25,6 +25,7 @@ from models.tracker import Tracker
 from streams.clock import Clock, SystemClock
 from streams.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
 from streams.faust_codecs import LEAD_STATE_CODEC
+from streams.input_progress import InputProgress
 from streams.live_tables import LiveTables
 from streams.metrics import PipelineMetrics
 from streams.settings import Settings
@@ -32,17 +33,25 @@ from streams.settings import Settings
 KIND_BY_TOPIC_FIELD = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
 
 
-@dataclass
-class InputProgress:
-    """Next offset to process per input partition, as the timeline agent saw it."""
+@dataclass(frozen=True)
+class AppContext:
+    """What an extension (alerting, dashboards' metrics) may hook into."""
 
-    next_offset: dict[TP, int] = field(default_factory=dict)
+    settings: Settings
+    policy: Policy
+    clock: Clock
+    metrics: PipelineMetrics
+    outcomes: faust.TopicT
+
+
+Extension = Callable[[faust.App, AppContext], None]
 
 
 def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None,
-               metrics: PipelineMetrics | None = None) -> faust.App:
+               metrics: PipelineMetrics | None = None, extensions: Sequence[Extension] = ()) -> faust.App:
     app = faust.App(settings.app_id, **_faust_settings(settings))
     metrics = metrics or PipelineMetrics()
+    clock = clock or SystemClock()
     topics = settings.topics
     inputs = app.topic(*topics.inputs, key_serializer="raw", value_serializer="raw")
     timeline = app.topic(topics.timeline, key_serializer="raw", value_serializer="raw",
@@ -63,7 +72,7 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
         async for event in stream.events():
             await _route(event, kinds, timeline, dead_letters, metrics)
             message = event.message
-            progress.next_offset[message.tp] = message.offset + 1
+            progress.routed(message.tp, message.offset, message.timestamp)
 
     @app.agent(timeline, name="tracker", concurrency=1)
     async def track(stream):
@@ -72,10 +81,10 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
 
     @app.timer(settings.tick_interval_s)
     async def tick() -> None:
-        if await _inputs_caught_up(app, progress, topics.inputs):
-            now = (clock or SystemClock()).now()
+        at = _tick_time(app, progress, topics.inputs, clock)
+        if at is not None:
             for partition in range(settings.partitions):
-                await timeline.send(value=encode(Tick(schema_version=1, at=now, partition=partition)),
+                await timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
                                     partition=partition)
             metrics.ticks_sent.inc(settings.partitions)
 
@@ -83,6 +92,9 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     async def forget(app_, revoked, **kwargs) -> None:
         tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == topics.timeline})
 
+    context = AppContext(settings, policy, clock, metrics, outcomes)
+    for extend in extensions:
+        extend(app, context)
     return app
 
 
@@ -142,21 +154,11 @@ async def _dead_letter(dead_letters, message, invalid: InvalidMessage, raw: byte
     await dead_letters.send(key=message.topic.encode(), value=encode(letter))
 
 
-async def _inputs_caught_up(app: faust.App, progress: InputProgress, input_topics) -> bool:
-    """True when every assigned input partition has been routed up to its end offset."""
+def _tick_time(app: faust.App, progress: InputProgress, input_topics, clock: Clock):
     assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
-    if not assigned:
-        return False
-    # The highwater seen in fetch responses, not ListOffsets: the embedded broker
-    # answers ListOffsets with the last batch's base offset + 1.
-    highwaters = {tp: app.consumer.highwater(tp) for tp in assigned}
-    if any(mark is None for mark in highwaters.values()):
-        return False  # not fetched yet: nothing is known about the backlog
-    return all(highwaters[tp] <= _routed_up_to(app, progress, tp) for tp in assigned)
-
-
-def _routed_up_to(app: faust.App, progress: InputProgress, tp: TP) -> int:
-    # Faust keeps the committed offsets it resumed from privately; a partition with
-    # nothing new since the last run is caught up at its committed offset.
-    committed = app.consumer._committed_offset.get(tp) or 0
-    return max(progress.next_offset.get(tp, 0), committed)
+    # Highwaters from fetch responses, not ListOffsets: the embedded broker answers
+    # ListOffsets with the last batch's base offset + 1. Faust keeps the committed
+    # offsets it resumed from privately; a partition with nothing new since the
+    # last run is caught up at its committed offset.
+    return progress.tick_time(assigned, app.consumer.highwater,
+                              app.consumer._committed_offset.get, clock.now())

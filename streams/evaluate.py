@@ -40,18 +40,21 @@ def read_events(lines: Iterable[str], report: Evaluation) -> Iterator[LeadEventB
 def evaluate(lines: Iterable[str], policy: Policy, as_of: datetime | None = None) -> Evaluation:
     """Outcomes decided by ``as_of`` (the watermark then stands at as_of exactly;
     events stamped later are left out). Without it the watermark ends at the
-    last event time minus the allowed lateness, as the live pipeline's would."""
+    last event time minus the allowed lateness. Like the live pipeline once it
+    has caught up: every event is in before time is allowed to pass."""
     report = Evaluation()
     tracker = Tracker(policy, {}, {})
+    latest = None
     for event in read_events(lines, report):
         if as_of is not None and event.occurred_at > as_of:
             report.after_as_of += 1
             continue
         report.events += 1
+        latest = max(latest or event.occurred_at, event.occurred_at)
         result = tracker.on_entry(0, event)
         report.duplicates += result.duplicate
         report.outcomes += result.outcomes
-    if as_of is not None:
-        final = Tick(schema_version=1, at=as_of + policy.allowed_lateness, partition=0)
-        report.outcomes += tracker.on_entry(0, final).outcomes
+    final_time = as_of + policy.allowed_lateness if as_of is not None else latest
+    if final_time is not None:
+        report.outcomes += tracker.on_entry(0, Tick(schema_version=1, at=final_time, partition=0)).outcomes
     return report

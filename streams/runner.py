@@ -18,7 +18,7 @@ import faust
 from prometheus_client import start_http_server
 
 from streams.admin import ensure_topics
-from streams.app import create_app
+from streams.app import Extension, create_app
 from streams.broker import EmbeddedBroker
 from streams.clock import Clock, SystemClock, demo_clock
 from streams.metrics import PipelineMetrics
@@ -39,7 +39,7 @@ class RunOptions:
 
 def run_pipeline(settings: Settings, options: RunOptions) -> int:
     policy = load_policy(settings.policy_path)  # fail on a bad policy before starting anything
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the broker's log goes here
     with ExitStack() as cleanup:
         if settings.broker is None:
             broker = cleanup.enter_context(EmbeddedBroker(log_dir=settings.data_dir))
@@ -78,11 +78,12 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
 
 
 def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int:
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     metrics = PipelineMetrics()
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
         _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
-    app = create_app(settings, policy, clock=clock, metrics=metrics)
+    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings, quiet))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker = faust.Worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
     try:
@@ -90,6 +91,11 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     except SystemExit as exit_:
         return int(exit_.code or 0)
     return 0
+
+
+def _extensions(settings: Settings, view: bool) -> list[Extension]:
+    """What runs beside the core in a worker. ``view``: a terminal view is showing."""
+    return []
 
 
 def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:

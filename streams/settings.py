@@ -23,13 +23,15 @@ class TopicNames:
     dead_letters: str
 
     @classmethod
-    def with_prefix(cls, prefix: str) -> "TopicNames":
+    def with_prefix(cls, prefix: str, app_id: str = "leadsla", outcomes: str | None = None) -> "TopicNames":
+        """The timeline belongs to one app (a replay under a fresh app id builds its
+        own from the inputs); outcomes may be redirected, e.g. for an audit run."""
         return cls(
             conversions=f"{prefix}.lead-conversions",
             handoffs=f"{prefix}.handoffs",
             attempts=f"{prefix}.contact-attempts",
-            timeline=f"{prefix}.timeline",
-            outcomes=f"{prefix}.outcomes",
+            timeline=f"{prefix}.timeline.{app_id}",
+            outcomes=outcomes or f"{prefix}.outcomes",
             dead_letters=f"{prefix}.dead-letters",
         )
 
@@ -43,16 +45,17 @@ class Settings:
     broker: str | None = None  # None: start the embedded broker
     app_id: str = "leadsla"
     topic_prefix: str = "leadsla"
+    outcomes_topic: str | None = None  # None: <prefix>.outcomes
     partitions: int = 4
     policy_path: Path | None = None  # None: the example policy shipped in models/
-    tick_interval_s: float = 2.0
+    tick_interval_s: float = 1.0
     metrics_port: int = 9464  # 0: no metrics endpoint
     data_dir: Path = field(default_factory=lambda: Path(".leadsla"))
     log_level: str = "warn"
 
     @property
     def topics(self) -> TopicNames:
-        return TopicNames.with_prefix(self.topic_prefix)
+        return TopicNames.with_prefix(self.topic_prefix, self.app_id, self.outcomes_topic)
 
     @property
     def broker_url(self) -> str:
@@ -78,6 +81,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         broker=get("BROKER"),
         app_id=get("APP_ID") or defaults.app_id,
         topic_prefix=get("TOPIC_PREFIX") or defaults.topic_prefix,
+        outcomes_topic=get("OUTCOMES_TOPIC"),
         partitions=_int(get("PARTITIONS"), defaults.partitions, "LEADSLA_PARTITIONS"),
         policy_path=Path(p) if (p := get("POLICY")) else None,
         tick_interval_s=_float(get("TICK_INTERVAL"), defaults.tick_interval_s, "LEADSLA_TICK_INTERVAL"),

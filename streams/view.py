@@ -33,6 +33,7 @@ from streams.clock import DEMO_TIMEZONE, Clock
 REFRESH_PER_SECOND = 2
 POLL_MS = 250  # also bounds how long stop() waits for the consumer loop
 RETRY_S = 2.0
+BOOTSTRAP_TIMEOUT_MS = 5_000  # kafka-python waits 30s by default: too long to report, or to stop
 CLIENT_ID = "leadsla-view"
 KIND_COLUMN = 14  # width of the longest label, "CONTACTED LATE"
 STATE_STYLES = {"warned": "yellow", "breached": "red", "escalated": "bold red"}
@@ -62,12 +63,8 @@ def time_left(deadline: datetime, now: datetime) -> str:
     return f"{span(seconds)} left" if seconds > 0 else f"overdue {span(seconds)}"
 
 
-def clock_time(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%H:%M")
-
-
 def stamp(moment: datetime, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
 def detail(outcome: Outcome, tz: tzinfo) -> str:
@@ -88,7 +85,7 @@ def detail(outcome: Outcome, tz: tzinfo) -> str:
         return "returned to marketing"
     if kind == "corrected":
         return f"withdraws {outcome.corrects}"
-    return f"deadline {clock_time(outcome.deadline_at, tz)}"  # opened, warning, breached
+    return f"deadline {outcome.deadline_at.astimezone(tz):%H:%M}"  # opened, warning, breached
 
 
 def plain_line(outcome: Outcome, tz: tzinfo) -> str:
@@ -99,10 +96,6 @@ def plain_line(outcome: Outcome, tz: tzinfo) -> str:
 
 def state_label(state: str) -> str:
     return state if state == "waiting" else state.upper()
-
-
-def state_style(state: str) -> str:
-    return STATE_STYLES.get(state.split()[0], "")
 
 
 # -- rendering (pure apart from reading the board) ------------------------------------
@@ -124,10 +117,8 @@ def render(
     return Group(header, _waiting_table(waiting, now, tz, max_waiting), _recent_table(board, tz, max_recent))
 
 
-def _header(
-    board: Board, now: datetime, tz: tzinfo, waiting: int,
-    records_read: int | None, undecodable: int, error: str | None,
-) -> Panel:
+def _header(board: Board, now: datetime, tz: tzinfo, waiting: int,
+            records_read: int | None, undecodable: int, error: str | None) -> Panel:
     report = board.compliance()
     counts = board.counts()
     read = f" of {records_read} records read" if records_read is not None else ""
@@ -158,7 +149,7 @@ def _waiting_table(leads: list[WaitingLead], now: datetime, tz: tzinfo, limit: i
     for lead in leads[:limit]:
         table.add_row(lead.lead_id, lead.team, lead.owner_rep, lead.segment,
                       lead.deadline_at.astimezone(tz).strftime("%a %H:%M"), time_left(lead.deadline_at, now),
-                      state_label(lead.state), style=state_style(lead.state))
+                      state_label(lead.state), style=STATE_STYLES.get(lead.state.split()[0], ""))
     return table
 
 
@@ -255,7 +246,7 @@ class LiveView:
                 self._set_error(None)
                 self._poll_until_stopped(consumer)
             except Exception as error:  # noqa: BLE001 - shown, then retried
-                self._set_error(f"{type(error).__name__}: {error}")
+                self._set_error(describe(error))
                 self._stop_event.wait(RETRY_S)
             finally:
                 if consumer is not None:
@@ -265,6 +256,7 @@ class LiveView:
         consumer = KafkaConsumer(
             bootstrap_servers=self.bootstrap, client_id=CLIENT_ID, group_id=None,
             enable_auto_commit=False, allow_auto_create_topics=False, auto_offset_reset="earliest",
+            bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
         )
         try:
             partitions = consumer.partitions_for_topic(self.topic)
@@ -272,11 +264,10 @@ class LiveView:
                 raise LookupError(f"waiting for topic {self.topic!r}")
             tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
             consumer.assign(tps)
+            consumer.seek_to_beginning(*tps)
             for tp in tps:
                 if tp.partition in self._positions:
                     consumer.seek(tp, self._positions[tp.partition])
-                else:
-                    consumer.seek_to_beginning(tp)
             return consumer
         except Exception:
             _close_quietly(consumer)
@@ -306,6 +297,12 @@ class LiveView:
 
     def _say(self, line: str) -> None:
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def describe(error: BaseException) -> str:
+    text = str(error)
+    name = type(error).__name__
+    return text if text.startswith(name) else f"{name}: {text}"
 
 
 def _close_quietly(consumer: KafkaConsumer) -> None:

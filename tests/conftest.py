@@ -113,3 +113,28 @@ def _announce(request: pytest.FixtureRequest, message: str) -> None:
     # Output capture is active during fixture setup; step around it.
     with capture.global_and_fixture_disabled():
         reporter.write_line(f"kafka_bootstrap: {message}")
+
+
+@pytest.fixture
+def pipeline(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path, request):
+    """A pipeline on this test's own topics and app id; workers it started are
+    stopped afterwards, and their logs are shown if the test failed."""
+    from streams.settings import Settings
+    from tests.harness import Pipeline
+
+    settings = Settings(broker=kafka_bootstrap, app_id=unique_name("app"), topic_prefix=unique_name("t"),
+                        partitions=4, tick_interval_s=0.5, metrics_port=0)
+    built = Pipeline(settings, tmp_path)
+    built.create_topics()
+    yield built
+    built.stop_workers()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print("---- worker logs ----\n" + built.worker_logs())
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
