@@ -42,6 +42,7 @@ class AppContext:
     clock: Clock
     metrics: PipelineMetrics
     outcomes: faust.TopicT
+    leads: faust.Table  # lead id -> LeadState; read-only for extensions (one writer: the tracker)
 
 
 Extension = Callable[[faust.App, AppContext], None]
@@ -86,13 +87,13 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
             for partition in range(settings.partitions):
                 await timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
                                     partition=partition)
-            metrics.ticks_sent.inc(settings.partitions)
+            metrics.observe_tick(at)
 
     @app.on_partitions_revoked.connect
     async def forget(app_, revoked, **kwargs) -> None:
         tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == topics.timeline})
 
-    context = AppContext(settings, policy, clock, metrics, outcomes)
+    context = AppContext(settings, policy, clock, metrics, outcomes, leads)
     for extend in extensions:
         extend(app, context)
     return app
@@ -123,7 +124,7 @@ async def _route(event, kinds, timeline, dead_letters, metrics) -> None:
     except InvalidMessage as invalid:
         await _dead_letter(dead_letters, message, invalid, raw, metrics)
         return
-    metrics.events.labels(lead_event.kind).inc()
+    metrics.observe_event(message.topic, lead_event)
     await timeline.send(key=lead_event.lead_id.encode(), value=encode(lead_event),
                         timestamp=lead_event.occurred_at.timestamp())
 
@@ -137,12 +138,12 @@ async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_lette
         invalid = invalid if isinstance(invalid, InvalidMessage) else InvalidMessage("lead_history_full", str(invalid))
         await _dead_letter(dead_letters, message, invalid, message.value or b"", metrics)
         return
-    metrics.observe_step(message.partition, result)
+    metrics.observe_step(message.partition, entry, result)
     if not result.duplicate and entry.kind == "contact_attempt":
         live.count_attempt(entry, message.partition)
     for outcome in result.outcomes:
         live.observe_outcome(outcome, message.partition)
-        metrics.outcomes.labels(outcome.kind, outcome.team, outcome.segment).inc()
+        metrics.observe_outcome(outcome)
         await outcomes.send(key=outcome.lead_id.encode(), value=encode(outcome))
 
 
@@ -150,7 +151,7 @@ async def _dead_letter(dead_letters, message, invalid: InvalidMessage, raw: byte
     letter = DeadLetter.of(topic=message.topic, partition=message.partition, offset=message.offset,
                            code=invalid.code, reason=invalid.reason, raw=raw,
                            timestamp_ms=message.timestamp and int(message.timestamp * 1000))
-    metrics.dead_letters.labels(invalid.code).inc()
+    metrics.observe_dead_letter(message.topic, invalid.code)
     await dead_letters.send(key=message.topic.encode(), value=encode(letter))
 
 
