@@ -50,7 +50,7 @@ def resolve_facts(lead_id: str, cycle: Cycle, policy: Policy) -> CycleFacts | No
     clock = clock_for(segment.speed_to_lead.clock, calendar)
     qualifying = [a for a in cycle.attempts if _qualifies(a, segment)]
     first_contact = qualifying[0] if qualifying else None
-    start = _clock_start(cycle, first_contact, policy)
+    start = _clock_start(cycle, first_contact, policy, clock, segment.speed_to_lead.target)
     deadline = clock.add(start, segment.speed_to_lead.target)
     return CycleFacts(lead_id, cycle, segment, calendar, clock, segment.speed_to_lead.clock, start, deadline, first_contact)
 
@@ -59,12 +59,16 @@ def _qualifies(attempt: ContactAttempt, segment: Segment) -> bool:
     return segment.automated_touches_count or not attempt.automated
 
 
-def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Policy) -> datetime:
-    """Under restart_clock a reassignment before first contact starts the clock anew."""
+def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Policy,
+                 clock: SlaClock, target) -> datetime:
+    """Under restart_clock a reassignment before first contact and before the
+    running deadline starts the clock anew; one after the deadline does not
+    undo the breach that already happened."""
     start = cycle.handoff_at
     if policy.reassignment == "restart_clock":
         for ownership in cycle.owners[1:]:
-            if first_contact is None or first_contact.occurred_at > ownership.since:
+            contacted_before = first_contact is not None and first_contact.occurred_at <= ownership.since
+            if not contacted_before and ownership.since < clock.add(start, target):
                 start = ownership.since
     return start
 

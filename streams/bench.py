@@ -40,6 +40,7 @@ MEAN_ARRIVAL_S = 20.0  # leads convert about every 20 s of event time
 GOAL_EPS = 20_000.0
 GOAL_VS_NAIVE = 4.0
 PROGRESS_EVERY_S = 3.0
+CHILD_COMMAND = [sys.executable, "-m", "streams.bench"]
 FAST_JOIN = dict(broker_rebalance_timeout=3, broker_session_timeout=6, broker_heartbeat_interval=1)
 
 Record = tuple[str, bytes, bytes, int]  # topic field, key, value, timestamp ms
@@ -183,7 +184,7 @@ async def _consume_raw(bootstrap: str, inputs, events: int) -> Rate:
 def _run_child(mode: str, config: dict, events: int, work: Path, cleanup: ExitStack) -> Rate:
     log = work / f"{mode}.log"
     with open(log, "wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "streams.bench", mode, json.dumps(config)],
+        proc = subprocess.Popen([*CHILD_COMMAND, mode, json.dumps(config)],
                                 stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True)
     cleanup.callback(_stop_process, proc)
     print(f"bench: {mode} worker started (pid {proc.pid}); waiting for it to join and process")

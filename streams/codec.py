@@ -69,11 +69,12 @@ def decode_timeline(raw: bytes) -> Any:
 
 
 def _json_object(raw: bytes | str) -> dict:
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise InvalidMessage("oversize", f"{len(raw)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+    size = len(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else len(raw)  # bytes, not chars
+    if size > MAX_MESSAGE_BYTES:
+        raise InvalidMessage("oversize", f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     try:
         document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # deep nesting fits in 64 KiB
         raise InvalidMessage("malformed_json", str(error)) from None
     if not isinstance(document, dict):
         raise InvalidMessage("not_an_object", f"expected a JSON object, got {type(document).__name__}")
@@ -82,7 +83,7 @@ def _json_object(raw: bytes | str) -> dict:
 
 def _check_schema_version(document: dict) -> None:
     version = document.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:  # JSON true == 1 in Python
         shown = "missing" if version is None else repr(version)
         raise InvalidMessage(
             "unknown_schema_version", f"schema_version {shown}: this leadsla reads version {SCHEMA_VERSION}"

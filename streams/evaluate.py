@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Iterable, Iterator
 
 from models.events import LeadEventBase, Tick
+from models.lead_state import LeadHistoryFull
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import Tracker
@@ -25,10 +26,12 @@ class Evaluation:
     duplicates: int = 0
     after_as_of: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    line_number: int = 0  # of the line being read
 
 
 def read_events(lines: Iterable[str], report: Evaluation) -> Iterator[LeadEventBase]:
     for number, line in enumerate(lines, start=1):
+        report.line_number = number
         if not line.strip():
             continue
         try:
@@ -51,7 +54,11 @@ def evaluate(lines: Iterable[str], policy: Policy, as_of: datetime | None = None
             continue
         report.events += 1
         latest = max(latest or event.occurred_at, event.occurred_at)
-        result = tracker.on_entry(0, event)
+        try:
+            result = tracker.on_entry(0, event)
+        except LeadHistoryFull as full:
+            report.rejected.append((report.line_number, f"lead_history_full: {full}"))
+            continue
         report.duplicates += result.duplicate
         report.outcomes += result.outcomes
     final_time = as_of + policy.allowed_lateness if as_of is not None else latest

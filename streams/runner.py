@@ -85,7 +85,8 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
         _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings, quiet))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
-    worker = faust.Worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
+    # redirect_stdouts=False: the live view draws on stdout, not into the log file.
+    worker = faust.Worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet, redirect_stdouts=False)
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:

@@ -124,6 +124,11 @@ def tick(at: datetime, partition: int = 0) -> Tick:
     return Tick(schema_version=1, at=at, partition=partition)
 
 
+def clock_at(watermark: datetime, partition: int = 0, policy: Policy | None = None) -> Tick:
+    """The tick that puts the partition's watermark at exactly ``watermark``."""
+    return tick(watermark + (policy or example_policy()).allowed_lateness, partition)
+
+
 def as_json_line(event) -> str:
     return json.dumps(json.loads(event.model_dump_json(exclude_none=True)))
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from models.cycles import TRANSITIONS, Phase
+from models.cycles import TRANSITIONS, Phase, event_order, fold
 from models.lead_state import apply_event
 from models.outcomes import Outcome
 from models.policy_file import parse_policy
@@ -24,6 +24,7 @@ from tests.pure.events import (
     advance_to,
     attempt,
     by_id,
+    clock_at,
     converted,
     et,
     example_policy,
@@ -35,7 +36,6 @@ from tests.pure.events import (
     kinds,
     outcomes_of,
     reassign,
-    tick,
 )
 
 CONVERSION = converted(et(1, 9, 50))
@@ -174,17 +174,30 @@ def test_recycled_lead_starts_cycle_two_with_its_own_outcomes():
 
 @covers(Phase.RETURNED, "return")
 def test_second_return_is_ignored():
-    found = outcomes_of([CONVERSION, HANDOFF, give_back(et(1, 10, 5)), give_back(et(1, 10, 40))])
-    assert [(o.outcome_id, o.at) for o in found] == [
-        ("lead-1/1/opened", et(1, 10)),
-        ("lead-1/1/returned", et(1, 10, 5)),
+    events = [CONVERSION, HANDOFF, give_back(et(1, 10, 5)), give_back(et(1, 10, 40))]
+    assert [(o.outcome_id, o.at, o.owner_rep) for o in outcomes_of(events)] == [
+        ("lead-1/1/opened", et(1, 10), "rep-a"),
+        ("lead-1/1/returned", et(1, 10, 5), "rep-a"),
     ]
+    (cycle,) = fold(sorted(events, key=event_order)).cycles
+    assert (cycle.returned_at, [o.rep for o in cycle.owners]) == (et(1, 10, 5), ["rep-a"])
 
 
 @covers(Phase.RETURNED, "attempt")
 def test_attempt_after_return_is_outside_any_clock():
     events = [CONVERSION, HANDOFF, give_back(et(1, 10, 5)), attempt(et(1, 10, 7), outcome="connected")]
-    assert ids(outcomes_of(events)) == ["lead-1/1/opened", "lead-1/1/returned"]
+    assert [(o.outcome_id, o.at) for o in outcomes_of(events)] == [
+        ("lead-1/1/opened", et(1, 10)),
+        ("lead-1/1/returned", et(1, 10, 5)),
+    ]
+    # Nor does it count for the next cycle, nor is it kept as evidence of the returned one.
+    recycled = events + [handoff(et(1, 11), rep="rep-c")]
+    assert [(o.kind, o.at) for o in outcomes_of(recycled) if o.cycle == 2][:3] == [
+        ("opened", et(1, 11)),
+        ("warning", et(1, 11, 10)),
+        ("breached", et(1, 11, 15)),
+    ]
+    assert [cycle.attempts for cycle in fold(sorted(recycled, key=event_order)).cycles] == [[], []]
 
 
 def test_every_transition_has_a_test():
@@ -423,27 +436,32 @@ def test_duplicate_through_the_tracker_is_flagged_and_emits_nothing():
     assert len(stored.events) == 2
 
 
+# Conversion, handoff, an autoresponder, a reassignment and the new owner's call,
+# within four seconds of each other (the example policy allows 5s of lateness).
 LEAD_EVENTS_WITHIN_LATENESS = [
-    converted(et(1, 9, 59, 45)),
+    converted(et(1, 9, 59, 59)),
     handoff(et(1, 10)),
-    attempt(et(1, 10, 0, 5), channel="email", automated=True),
-    reassign(et(1, 10, 0, 10), "rep-b"),
-    attempt(et(1, 10, 0, 12), rep="rep-b"),
+    attempt(et(1, 10, 0, 1), channel="email", automated=True),
+    reassign(et(1, 10, 0, 2), "rep-b"),
+    attempt(et(1, 10, 0, 3), rep="rep-b"),
 ]
 
 
 def run_tracker(events, policy=None) -> list[Outcome]:
+    """Events in the given arrival order, then the clock runs on to the end of the month."""
     tracker = Tracker(policy or example_policy(), {}, {})
     emitted: list[Outcome] = []
     for event in events:
         emitted += tracker.on_entry(0, event).outcomes
     for moment in (et(1, 10, 20), et(1, 12), et(15, 9)):
-        emitted += tracker.on_entry(0, tick(moment)).outcomes
+        emitted += tracker.on_entry(0, clock_at(moment)).outcomes
     return emitted
 
 
 @pytest.mark.parametrize("with_call", [True, False], ids=["contacted", "never-contacted"])
 def test_any_arrival_order_within_the_lateness_gives_the_same_outcomes(with_call):
+    span = LEAD_EVENTS_WITHIN_LATENESS[-1].occurred_at - LEAD_EVENTS_WITHIN_LATENESS[0].occurred_at
+    assert span < example_policy().allowed_lateness, "test setup: events must lie within the lateness"
     events = LEAD_EVENTS_WITHIN_LATENESS if with_call else LEAD_EVENTS_WITHIN_LATENESS[:-1]
     in_order = run_tracker(events)
     expected = ["opened", "reassigned", "met", "depth_breached"] if with_call else [*ALL_SPEED[:1], "reassigned", *ALL_SPEED[1:], "depth_breached"]
@@ -458,7 +476,7 @@ def test_late_contact_before_the_deadline_corrects_the_announced_breach():
     tracker = Tracker(example_policy(), {}, {})
     tracker.on_entry(0, CONVERSION)
     tracker.on_entry(0, HANDOFF)
-    announced = tracker.on_entry(0, tick(et(1, 10, 31))).outcomes  # watermark 10:30:30
+    announced = tracker.on_entry(0, clock_at(et(1, 10, 30))).outcomes
     assert ids(announced) == [
         "lead-1/1/opened",
         "lead-1/1/warning",
@@ -479,7 +497,7 @@ def test_late_contact_before_the_deadline_corrects_the_announced_breach():
     assert sorted(state.announced) == ["lead-1/1/met", "lead-1/1/opened"]
     assert state.corrections == 3
     # The withdrawn escalation never comes back, nor does the second level.
-    assert tracker.on_entry(0, tick(et(15, 9))).outcomes == []
+    assert tracker.on_entry(0, clock_at(et(15, 9))).outcomes == []
 
 
 def test_late_contact_after_the_warning_keeps_the_warning():
@@ -499,3 +517,21 @@ def test_outcomes_are_only_announced_once_the_watermark_reaches_them():
     state, emitted = advance_to(state, et(1, 10, 15) + timedelta(minutes=5))
     assert emitted == []
     assert state.next_due == et(1, 10, 30)
+
+
+def test_restart_clock_reassignment_after_the_breach_keeps_the_breach():
+    from models.lead_state import derive, new_lead
+    from models.policy_file import parse_policy
+    from tests.scenarios import at, converted, handoff
+    from models.lead_state import LeadState
+
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "models/example_policy.yaml").read_text().replace("reassignment: keep_clock", "reassignment: restart_clock")
+    policy = parse_policy(text)
+    events = (converted("L", "enterprise", "demo-request"), handoff("L", "rep-ent-1", "enterprise"),
+              handoff("L", "rep-ent-2", "enterprise", minutes=20, action="reassign", n=2))
+    state = LeadState(lead_id="L", partition=0, events=events)
+    found = {o.outcome_id: o for o in derive(state, policy)}
+    assert found["L/1/breached"].at == at(15)  # the 10:15 breach stands
+    assert found["L/1/breached"].owner_rep == "rep-ent-1"
+    assert found["L/1/opened"].handoff_at == at(0)

@@ -55,7 +55,7 @@ def test_base_policy_is_valid():
 
 def test_example_top_level_settings(example):
     assert example.version == 1
-    assert example.allowed_lateness == timedelta(seconds=30)
+    assert example.allowed_lateness == timedelta(seconds=5)
     assert example.reassignment == "keep_clock"
     assert example.default_calendar == "us-east"
     assert {team: t.calendar for team, t in example.teams.items()} == {

@@ -1,4 +1,9 @@
-"""The tracker: per-partition watermarks, ticks, the due-heap across restarts, the history cap."""
+"""The tracker: per-partition watermarks, ticks, the due-heap across restarts, the history cap.
+
+The watermark of a partition is the latest tick time seen on it minus the policy's
+allowed lateness (see models.tracker). ``clock_at(t)`` is the tick that puts the
+watermark at exactly ``t``, so these tests do not depend on the lateness value.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ import pytest
 
 from models.lead_state import MAX_EVENTS_PER_LEAD, LeadHistoryFull, LeadState
 from models.tracker import EPOCH, Tracker
-from tests.pure.events import attempt, converted, et, example_policy, handoff, ids, tick
+from tests.pure.events import attempt, clock_at, converted, et, example_policy, handoff, ids, tick
 
-LATENESS = timedelta(seconds=30)  # the example policy's allowed_lateness
+LATENESS = example_policy().allowed_lateness
 
 
 def lead_on(tracker: Tracker, lead: str, partition: int, at: datetime) -> None:
@@ -22,24 +27,34 @@ def test_fresh_tracker_watermark_is_the_epoch():
     assert Tracker(example_policy(), {}, {}).watermark(0) == EPOCH
 
 
-def test_watermark_is_latest_event_time_minus_allowed_lateness():
+def test_watermark_is_latest_tick_minus_allowed_lateness():
     tracker = Tracker(example_policy(), {}, {})
-    result = tracker.on_entry(0, handoff(et(1, 10)))
+    result = tracker.on_entry(0, tick(et(1, 10)))
     assert result.watermark == et(1, 10) - LATENESS
-    assert tracker.watermark(0) == et(1, 9, 59, 30)
+    assert tracker.watermark(0) == et(1, 10) - LATENESS
     assert tracker.latest_seen == {0: et(1, 10).timestamp()}
+
+
+def test_events_alone_do_not_move_the_watermark():
+    tracker = Tracker(example_policy(), {}, {})
+    tracker.on_entry(0, clock_at(et(1, 9)))
+    lead_on(tracker, "lead-1", 0, et(1, 10))
+    result = tracker.on_entry(0, attempt(et(1, 12), lead="lead-1"))
+    assert result.watermark == et(1, 9)
+    assert tracker.watermark(0) == et(1, 9)
+    assert result.outcomes == []
 
 
 def test_watermarks_of_partitions_are_independent():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-p0", 0, et(1, 10))
     lead_on(tracker, "lead-p1", 1, et(1, 10))
-    busy = tracker.on_entry(0, tick(et(1, 12)))
-    assert tracker.watermark(0) == et(1, 11, 59, 30)
-    assert tracker.watermark(1) == et(1, 9, 59, 30)
+    tracker.on_entry(1, clock_at(et(1, 10, 5), partition=1))
+    busy = tracker.on_entry(0, clock_at(et(1, 12)))
+    assert tracker.watermark(0) == et(1, 12)
+    assert tracker.watermark(1) == et(1, 10, 5)
     assert tracker.watermark(2) == EPOCH
     # Only partition 0's lead is judged by partition 0's clock.
-    assert {o.lead_id for o in busy.outcomes} == {"lead-p0"}
     assert ids(busy.outcomes) == [
         "lead-p0/1/opened",
         "lead-p0/1/warning",
@@ -47,46 +62,47 @@ def test_watermarks_of_partitions_are_independent():
         "lead-p0/1/escalated/1",
         "lead-p0/1/escalated/2",
     ]
-    quiet = tracker.on_entry(1, tick(et(1, 10, 10, 29)))  # watermark 10:09:59
-    assert [(o.outcome_id, o.at) for o in quiet.outcomes] == [("lead-p1/1/opened", et(1, 10))]
+    assert sorted(tracker.leads["lead-p1"].announced) == ["lead-p1/1/opened"]
+    quiet = tracker.on_entry(1, clock_at(et(1, 10, 12), partition=1))
+    assert [(o.outcome_id, o.at) for o in quiet.outcomes] == [("lead-p1/1/warning", et(1, 10, 10))]
 
 
 def test_ticks_fire_due_outcomes_in_a_quiet_period():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-1", 0, et(1, 10))
-    before = tracker.on_entry(0, tick(et(1, 10, 15, 29)))  # watermark 10:14:59
+    before = tracker.on_entry(0, clock_at(et(1, 10, 14, 59)))
     assert ids(before.outcomes) == ["lead-1/1/opened", "lead-1/1/warning"]
-    at_deadline = tracker.on_entry(0, tick(et(1, 10, 15, 30)))  # watermark 10:15:00 exactly
-    assert [(o.kind, o.at, o.deadline_at, o.owner_rep) for o in at_deadline.outcomes] == [
-        ("breached", et(1, 10, 15), et(1, 10, 15), "rep-a")
+    at_deadline = tracker.on_entry(0, clock_at(et(1, 10, 15)))
+    assert [(o.kind, o.at, o.deadline_at, o.owner_rep, o.team) for o in at_deadline.outcomes] == [
+        ("breached", et(1, 10, 15), et(1, 10, 15), "rep-a", "enterprise")
     ]
-    assert tracker.on_entry(0, tick(et(1, 10, 20))).outcomes == []
-    later = tracker.on_entry(0, tick(et(1, 11, 30)))
-    assert [(o.kind, o.level, o.at) for o in later.outcomes] == [
-        ("escalated", 1, et(1, 10, 30)),
-        ("escalated", 2, et(1, 11, 15)),
+    assert tracker.on_entry(0, clock_at(et(1, 10, 20))).outcomes == []
+    later = tracker.on_entry(0, clock_at(et(1, 11, 30)))
+    assert [(o.kind, o.level, o.notify, o.at) for o in later.outcomes] == [
+        ("escalated", 1, "manager", et(1, 10, 30)),
+        ("escalated", 2, "head_of_sales", et(1, 11, 15)),
     ]
 
 
 def test_tick_earlier_than_the_latest_time_does_not_move_the_watermark_back():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-1", 0, et(1, 10))
-    tracker.on_entry(0, tick(et(1, 10, 20)))
-    stale = tracker.on_entry(0, tick(et(1, 9)))
-    assert stale.watermark == et(1, 10, 19, 30)
-    assert tracker.watermark(0) == et(1, 10, 19, 30)
+    tracker.on_entry(0, clock_at(et(1, 10, 20)))
+    stale = tracker.on_entry(0, clock_at(et(1, 9)))
+    assert stale.watermark == et(1, 10, 20)
+    assert tracker.watermark(0) == et(1, 10, 20)
     assert stale.outcomes == []
-    # An old event is applied, but does not pull the clock back either.
-    old_call = tracker.on_entry(0, attempt(et(1, 10, 17), outcome="connected"))
-    assert old_call.watermark == et(1, 10, 19, 30)
+    # An old event is judged against the watermark that stands, not its own time.
+    old_call = tracker.on_entry(0, attempt(et(1, 10, 17), outcome="connected", lead="lead-1"))
+    assert old_call.watermark == et(1, 10, 20)
     assert [(o.kind, o.at) for o in old_call.outcomes] == [("contacted_late", et(1, 10, 17))]
 
 
 def test_tick_in_another_zone_is_the_same_instant():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-1", 0, et(1, 10))
-    result = tracker.on_entry(0, tick(datetime(2026, 6, 1, 14, 15, 30, tzinfo=UTC)))  # 10:15:30 EDT
-    assert ids(result.outcomes)[-1] == "lead-1/1/breached"
+    in_utc = datetime(2026, 6, 1, 14, 15, tzinfo=UTC) + LATENESS  # 10:15 EDT
+    assert ids(tracker.on_entry(0, tick(in_utc)).outcomes)[-1] == "lead-1/1/breached"
 
 
 def test_fresh_tracker_over_the_same_store_fires_pending_deadlines_exactly_once():
@@ -96,23 +112,24 @@ def test_fresh_tracker_over_the_same_store_fires_pending_deadlines_exactly_once(
     lead_on(before, "lead-a", 0, et(1, 10))
     lead_on(before, "lead-b", 0, et(1, 10, 5))
     lead_on(before, "lead-c", 1, et(1, 10))
-    assert ids(before.on_entry(0, tick(et(1, 10, 11))).outcomes) == ["lead-b/1/opened", "lead-a/1/warning"]
-    assert ids(before.leads["lead-a"].announced) == ["lead-a/1/opened", "lead-a/1/warning"]
+    assert ids(before.on_entry(0, clock_at(et(1, 10, 10))).outcomes) == [
+        "lead-a/1/opened", "lead-a/1/warning", "lead-b/1/opened",
+    ]
     # Rebalance / restart: the in-memory heaps are gone, the store (the changelog) remains.
     after = Tracker(example_policy(), leads, latest_seen)
-    assert after.watermark(0) == et(1, 10, 10, 30)
-    fired = after.on_entry(0, tick(et(1, 10, 21))).outcomes
+    assert after.watermark(0) == et(1, 10, 10)
+    fired = after.on_entry(0, clock_at(et(1, 10, 20))).outcomes
     assert [(o.outcome_id, o.at) for o in fired] == [
         ("lead-a/1/breached", et(1, 10, 15)),
         ("lead-b/1/warning", et(1, 10, 15)),
         ("lead-b/1/breached", et(1, 10, 20)),
     ]
-    assert after.on_entry(0, tick(et(1, 10, 21))).outcomes == []
-    assert after.on_entry(0, tick(et(1, 10, 25))).outcomes == []
-    escalations = after.on_entry(0, tick(et(1, 10, 40))).outcomes
+    assert after.on_entry(0, clock_at(et(1, 10, 20))).outcomes == []
+    assert after.on_entry(0, clock_at(et(1, 10, 25))).outcomes == []
+    escalations = after.on_entry(0, clock_at(et(1, 10, 40))).outcomes
     assert ids(escalations) == ["lead-a/1/escalated/1", "lead-b/1/escalated/1"]
     # Partition 1's heap is rebuilt on its own first entry, with its own lead only.
-    other = after.on_entry(1, tick(et(1, 10, 16)))
+    other = after.on_entry(1, clock_at(et(1, 10, 15), partition=1))
     assert ids(other.outcomes) == ["lead-c/1/opened", "lead-c/1/warning", "lead-c/1/breached"]
 
 
@@ -120,21 +137,21 @@ def test_forgotten_partition_is_rebuilt_from_the_store():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-1", 0, et(1, 10))
     tracker.forget_partitions({0})
-    fired = tracker.on_entry(0, tick(et(1, 10, 16)))
+    fired = tracker.on_entry(0, clock_at(et(1, 10, 15)))
     assert ids(fired.outcomes) == ["lead-1/1/opened", "lead-1/1/warning", "lead-1/1/breached"]
-    assert tracker.on_entry(0, tick(et(1, 10, 16))).outcomes == []
+    assert tracker.on_entry(0, clock_at(et(1, 10, 15))).outcomes == []
 
 
 def test_rescheduled_lead_fires_at_its_new_time_only():
     tracker = Tracker(example_policy(), {}, {})
     lead_on(tracker, "lead-1", 0, et(1, 10))
     assert tracker.leads["lead-1"].next_due == et(1, 10)
-    call = tracker.on_entry(0, attempt(et(1, 10, 3), outcome="connected", lead="lead-1"))
-    assert [(o.kind, o.at) for o in call.outcomes] == [("opened", et(1, 10))]
-    assert tracker.leads["lead-1"].next_due == et(1, 10, 3)
-    fired = tracker.on_entry(0, tick(et(15, 9))).outcomes
-    assert [(o.kind, o.at) for o in fired] == [("met", et(1, 10, 3))]
+    tracker.on_entry(0, attempt(et(1, 10, 3), outcome="connected", lead="lead-1"))
+    assert tracker.leads["lead-1"].next_due == et(1, 10)
+    fired = tracker.on_entry(0, clock_at(et(15, 9))).outcomes
+    assert [(o.kind, o.at) for o in fired] == [("opened", et(1, 10)), ("met", et(1, 10, 3))]
     assert tracker.leads["lead-1"].next_due is None
+    assert tracker.on_entry(0, clock_at(et(30, 9))).outcomes == []
 
 
 def full_lead(count: int) -> LeadState:

@@ -1,0 +1,72 @@
+"""Marketing's side of the agreement: the monthly lead goal and its daily waterfall.
+
+    g = sales quota x marketing share / average deal size / lead-to-customer close rate
+
+is the number of marketing-generated leads a segment needs in a month; in value
+(pipeline) terms it is ``g x average deal size``. The goal line of the waterfall is
+g/n per day over the month's n days, cumulative: by the end of day d of the month
+marketing owes g x d / n leads. Today's whole allotment counts from the start of the
+day, so the line steps up at local midnight, like the daily bars of a waterfall.
+
+Pure: the month is taken in a time zone the caller passes (the policy's default
+calendar's), and "now" is always a parameter.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from models.policy import MarketingGoal
+
+
+def monthly_goal(goal: MarketingGoal) -> float:
+    """Leads marketing must generate per month for the segment."""
+    return goal.monthly_quota * goal.marketing_share / goal.average_deal_size / goal.close_rate
+
+
+def monthly_value_goal(goal: MarketingGoal) -> float:
+    """The same goal in value: pipeline that, at the close rate, closes the marketing share of quota."""
+    return monthly_goal(goal) * goal.average_deal_size
+
+
+def days_in_month(day: date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def goal_to_date(goal: MarketingGoal, day: date) -> float:
+    """Cumulative goal through the end of ``day`` (a local date): g x day-of-month / n."""
+    return monthly_goal(goal) * day.day / days_in_month(day)
+
+
+def value_goal_to_date(goal: MarketingGoal, day: date) -> float:
+    return monthly_value_goal(goal) * day.day / days_in_month(day)
+
+
+def goal_line(goal: MarketingGoal, year: int, month: int) -> list[tuple[date, float]]:
+    """The waterfall's goal line: (day, cumulative goal) for every day of the month."""
+    first = date(year, month, 1)
+    return [(date(year, month, d), goal_to_date(goal, date(year, month, d)))
+            for d in range(1, days_in_month(first) + 1)]
+
+
+@dataclass(frozen=True)
+class MonthToDate:
+    """The current month in a time zone: where it started, and today's local date."""
+
+    start: datetime  # local midnight of the 1st, timezone-aware
+    today: date
+
+    def contains(self, moment: datetime) -> bool:
+        """True for moments from the month's start up to and including ``now``'s day."""
+        return self.start <= moment and moment.astimezone(self.start.tzinfo).date() <= self.today
+
+
+def month_to_date(now: datetime, zone: ZoneInfo) -> MonthToDate:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    local = now.astimezone(zone)
+    start = datetime(local.year, local.month, 1, tzinfo=zone)
+    return MonthToDate(start=start, today=local.date())
