@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 import faust
 
 from models.dead_letters import DeadLetter
-from models.events import Tick
+from models.events import LeadEventBase, Tick
 from models.lead_state import LeadHistoryFull, LeadState
 from models.policy import Policy
 from models.tracker import Tracker
@@ -71,9 +71,9 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     @app.agent(inputs, name="timeline", concurrency=1)
     async def route_to_timeline(stream):
         async for event in stream.events():
-            await _route(event, kinds, timeline, dead_letters, metrics)
+            lead_event = await _route(event, kinds, timeline, dead_letters, metrics)
             message = event.message
-            progress.routed(message.tp, message.offset, message.timestamp)
+            progress.routed(message.tp, message.offset, lead_event and lead_event.occurred_at)
 
     @app.agent(timeline, name="tracker", concurrency=1)
     async def track(stream):
@@ -85,8 +85,9 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
         at = _tick_time(app, progress, topics.inputs, clock)
         if at is not None:
             for partition in range(settings.partitions):
+                # Event time as the record time, like every timeline record: the live tables' windows follow it.
                 await timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
-                                    partition=partition)
+                                    partition=partition, timestamp=at.timestamp())
             metrics.observe_tick(at)
 
     @app.on_partitions_revoked.connect
@@ -115,7 +116,7 @@ def _faust_settings(settings: Settings) -> dict:
     )
 
 
-async def _route(event, kinds, timeline, dead_letters, metrics) -> None:
+async def _route(event, kinds, timeline, dead_letters, metrics) -> LeadEventBase | None:
     message = event.message
     raw = message.value or b""
     try:
@@ -123,10 +124,11 @@ async def _route(event, kinds, timeline, dead_letters, metrics) -> None:
         check_not_ahead(lead_event, message.timestamp and int(message.timestamp * 1000))
     except InvalidMessage as invalid:
         await _dead_letter(dead_letters, message, invalid, raw, metrics)
-        return
+        return None
     metrics.observe_event(message.topic, lead_event)
     await timeline.send(key=lead_event.lead_id.encode(), value=encode(lead_event),
                         timestamp=lead_event.occurred_at.timestamp())
+    return lead_event
 
 
 async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_letters, metrics) -> None:

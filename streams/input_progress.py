@@ -1,28 +1,31 @@
 """How far the timeline agent has routed its inputs: the time a tick may claim.
 
-A tick at time T promises the tracker that every input record written before T
-is already in the timeline. Per input partition that holds up to *now* once the
-partition is caught up, and otherwise up to the timestamp of the last record
-routed from it (timestamps within a partition only grow). The tick takes the
-minimum over partitions, as a stream processor's low watermark does.
+A tick at time T tells the tracker that no event stamped before T − lateness is
+still on its way. Per input partition, that holds up to *now* once the partition
+is caught up; while it still has a backlog, up to the latest event time routed
+from it (events within a partition are assumed at most ``allowed_lateness`` out
+of order). The tick takes the minimum over partitions, as a stream processor's
+low watermark does: a backfill of old events holds time back until it is read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable, Hashable, Iterable
 
 
 @dataclass
 class InputProgress:
     next_offset: dict[Hashable, int] = field(default_factory=dict)
-    last_timestamp: dict[Hashable, float] = field(default_factory=dict)
+    latest_event_time: dict[Hashable, datetime] = field(default_factory=dict)
 
-    def routed(self, tp: Hashable, offset: int, timestamp_s: float | None) -> None:
+    def routed(self, tp: Hashable, offset: int, event_time: datetime | None) -> None:
+        """Record one input record handled (``event_time`` None: it was dead-lettered)."""
         self.next_offset[tp] = offset + 1
-        if timestamp_s:
-            self.last_timestamp[tp] = max(timestamp_s, self.last_timestamp.get(tp, 0.0))
+        known = self.latest_event_time.get(tp)
+        if event_time is not None and (known is None or event_time > known):
+            self.latest_event_time[tp] = event_time
 
     def tick_time(
         self,
@@ -42,5 +45,5 @@ class InputProgress:
             return None  # not fetched yet: the backlog is unknown
         if highwater <= max(self.next_offset.get(tp, 0), committed):
             return now
-        last = self.last_timestamp.get(tp)
-        return datetime.fromtimestamp(last, timezone.utc) if last else None
+        latest = self.latest_event_time.get(tp)
+        return min(latest, now) if latest else None

@@ -70,11 +70,15 @@ class Pipeline:
         self.workers.clear()
 
     def produce_events(self, events) -> None:
+        """Each event to its kind's topic, keyed by lead id, in the given order per topic."""
         topics = self.settings.topics
         by_kind = {"lead_converted": topics.conversions, "handoff": topics.handoffs,
                    "contact_attempt": topics.attempts}
+        batches: dict[str, list[tuple[bytes, bytes]]] = {}
         for event in events:
-            produce(self.settings.bootstrap, by_kind[event.kind], [(event.lead_id.encode(), encode(event))])
+            batches.setdefault(by_kind[event.kind], []).append((event.lead_id.encode(), encode(event)))
+        for topic, records in batches.items():
+            produce(self.settings.bootstrap, topic, records)
 
     def produce_raw(self, topic: str, key: bytes | None, value: bytes) -> None:
         produce(self.settings.bootstrap, topic, [(key, value)])

@@ -90,3 +90,27 @@ def test_live_outcomes_equal_leadsla_evaluate_on_the_same_events(pipeline, tmp_p
     offline = {line for line in result.stdout.splitlines() if line}
     assert offline == {o.model_dump_json(exclude_none=True) for o in live}
     assert '"events": 11' in result.stderr and MONDAY_10_ET.year == 2026
+
+
+def test_a_backfilled_business_day_gives_exactly_the_offline_outcomes_with_no_corrections(pipeline, tmp_path):
+    """Thousands of events written at once, spread over every partition: time must
+    not move on before the backlog is read, whatever order Faust merges topics in."""
+    import random
+
+    from streams.traffic import ScheduledEvent, TrafficModel
+
+    model = TrafficModel(random.Random(11), leads_per_hour=150)
+    events = [s.event for s in model.events_between(MONDAY_10_ET, MONDAY_10_ET.replace(hour=23))
+              if isinstance(s, ScheduledEvent)]
+    pipeline.produce_events(events)
+    jsonl = tmp_path / "events.jsonl"
+    jsonl.write_text("".join(encode(e).decode() + "\n" for e in events))
+    as_of = datetime.now(timezone.utc).isoformat()
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "evaluate", "--events", str(jsonl),
+                             "--as-of", as_of], capture_output=True, text=True, cwd=REPO, check=True)
+    offline = {json.loads(line)["outcome_id"] for line in result.stdout.splitlines() if line}
+    assert len(events) > 1500 and len(offline) > 1000
+    pipeline.start_worker()
+    live = run_until(pipeline, offline, timeout_s=150)
+    assert not [o.outcome_id for o in live if o.kind == "corrected"]
+    assert ids(live) == offline
