@@ -1,15 +1,18 @@
-"""Offline evaluation: the tracker's pure core over a JSONL file of events.
+"""Offline evaluation: the tracker's pure core over recorded events.
 
-The file's order is the arrival order; everything is one partition, so one
-watermark advances over the whole file. Invalid lines are reported with their
-line number and skipped, the way the live pipeline dead-letters them.
+The events come from a JSONL file or straight from the input topics (read with
+kafka-python). Every event is applied first and time passes once at the end,
+so the result does not depend on the order the records are read in: exactly
+what the live pipeline has announced once it caught up. Invalid records are
+reported with where they came from and skipped, as the live pipeline
+dead-letters them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from models.events import LeadEventBase, Tick
 from models.lead_state import LeadHistoryFull
@@ -18,6 +21,11 @@ from models.policy import Policy
 from models.tracker import Tracker
 from streams.codec import InvalidMessage, decode_event
 
+# A raw record: where it came from (line number or topic[partition]@offset),
+# its bytes, and the kind its topic implies (None for a file: "kind" is required).
+Record = tuple[int | str, bytes, str | None]
+PROGRESS_EVERY = 50_000
+
 
 @dataclass
 class Evaluation:
@@ -25,43 +33,64 @@ class Evaluation:
     events: int = 0
     duplicates: int = 0
     after_as_of: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
-    line_number: int = 0  # of the line being read
+    rejected: list[tuple[int | str, str]] = field(default_factory=list)  # (where, reason)
 
 
-def read_events(lines: Iterable[str], report: Evaluation) -> Iterator[LeadEventBase]:
+def file_records(lines: Iterable[str]) -> Iterator[Record]:
     for number, line in enumerate(lines, start=1):
-        report.line_number = number
-        if not line.strip():
-            continue
-        try:
-            yield decode_event(line.encode())
-        except InvalidMessage as invalid:
-            report.rejected.append((number, str(invalid)))
+        if line.strip():
+            yield number, line.encode(), None
+
+
+def topic_records(bootstrap: str, topic_kinds: dict[str, str]) -> Iterator[Record]:
+    """Every record of the input topics, from the beginning (kafka-python, no group)."""
+    from streams.admin import read_topic
+
+    for topic, kind in topic_kinds.items():
+        for record in read_topic(bootstrap, topic, timeout_s=600):
+            yield f"{topic}[{record.partition}]@{record.offset}", record.value or b"", kind
 
 
 def evaluate(lines: Iterable[str], policy: Policy, as_of: datetime | None = None) -> Evaluation:
+    return evaluate_records(file_records(lines), policy, as_of)
+
+
+def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime | None = None,
+                     progress: Callable[[int], None] | None = None) -> Evaluation:
     """Outcomes decided by ``as_of`` (the watermark then stands at as_of exactly;
     events stamped later are left out). Without it the watermark ends at the
-    last event time minus the allowed lateness. Like the live pipeline once it
-    has caught up: every event is in before time is allowed to pass."""
+    last event time minus the allowed lateness."""
     report = Evaluation()
     tracker = Tracker(policy, {}, {})
     latest = None
-    for event in read_events(lines, report):
+    for where, event in _decoded(records, report):
         if as_of is not None and event.occurred_at > as_of:
             report.after_as_of += 1
             continue
-        report.events += 1
         latest = max(latest or event.occurred_at, event.occurred_at)
-        try:
-            result = tracker.on_entry(0, event)
-        except LeadHistoryFull as full:
-            report.rejected.append((report.line_number, f"lead_history_full: {full}"))
-            continue
-        report.duplicates += result.duplicate
-        report.outcomes += result.outcomes
+        _apply(tracker, where, event, report)
+        if progress and report.events % PROGRESS_EVERY == 0:
+            progress(report.events)
     final_time = as_of + policy.allowed_lateness if as_of is not None else latest
     if final_time is not None:
         report.outcomes += tracker.on_entry(0, Tick(schema_version=1, at=final_time, partition=0)).outcomes
     return report
+
+
+def _decoded(records: Iterable[Record], report: Evaluation) -> Iterator[tuple[int | str, LeadEventBase]]:
+    for where, raw, kind in records:
+        try:
+            yield where, decode_event(raw, kind)
+        except InvalidMessage as invalid:
+            report.rejected.append((where, str(invalid)))
+
+
+def _apply(tracker: Tracker, where: int | str, event: LeadEventBase, report: Evaluation) -> None:
+    try:
+        result = tracker.on_entry(0, event)
+    except LeadHistoryFull as full:
+        report.rejected.append((where, f"lead_history_full: {full}"))
+        return
+    report.events += 1
+    report.duplicates += result.duplicate
+    report.outcomes += result.outcomes

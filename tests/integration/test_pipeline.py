@@ -92,6 +92,20 @@ def test_live_outcomes_equal_leadsla_evaluate_on_the_same_events(pipeline, tmp_p
     assert '"events": 11' in result.stderr and MONDAY_10_ET.year == 2026
 
 
+def test_evaluate_reads_the_input_topics_for_an_audit_and_agrees_with_the_live_run(pipeline):
+    pipeline.produce_events(four_leads())
+    pipeline.produce_raw(pipeline.settings.topics.attempts, b"x", b"not json")
+    pipeline.start_worker()
+    live = run_until(pipeline, expected_four_lead_outcomes())
+    env = dict(pipeline.env(), LEADSLA_TOPIC_PREFIX=pipeline.settings.topic_prefix)
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "evaluate", "--broker", pipeline.settings.bootstrap,
+                             "--as-of", datetime.now(timezone.utc).isoformat()],
+                            capture_output=True, text=True, cwd=REPO, env=env, check=True)
+    audited = {line for line in result.stdout.splitlines() if line}
+    assert audited == {o.model_dump_json(exclude_none=True) for o in live}
+    assert f"{pipeline.settings.topics.attempts}[" in result.stderr and "malformed_json" in result.stderr
+
+
 def test_a_backfilled_business_day_gives_exactly_the_offline_outcomes_with_no_corrections(pipeline, tmp_path):
     """Thousands of events written at once, spread over every partition: time must
     not move on before the backlog is read, whatever order Faust merges topics in."""
