@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.policy import MarketingGoal
@@ -54,14 +54,15 @@ def goal_line(goal: MarketingGoal, year: int, month: int) -> list[tuple[date, fl
 
 @dataclass(frozen=True)
 class MonthToDate:
-    """The current month in a time zone: where it started, and today's local date."""
+    """The current month in a time zone, up to the end of today (local dates)."""
 
     start: datetime  # local midnight of the 1st, timezone-aware
+    end: datetime  # local midnight after today (exclusive)
     today: date
 
     def contains(self, moment: datetime) -> bool:
-        """True for moments from the month's start up to and including ``now``'s day."""
-        return self.start <= moment and moment.astimezone(self.start.tzinfo).date() <= self.today
+        """True for moments from the month's start up to the end of ``now``'s day."""
+        return self.start <= moment < self.end
 
 
 def month_to_date(now: datetime, zone: ZoneInfo) -> MonthToDate:
@@ -69,4 +70,6 @@ def month_to_date(now: datetime, zone: ZoneInfo) -> MonthToDate:
         raise ValueError("now must be timezone-aware")
     local = now.astimezone(zone)
     start = datetime(local.year, local.month, 1, tzinfo=zone)
-    return MonthToDate(start=start, today=local.date())
+    tomorrow = local.date() + timedelta(days=1)
+    end = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=zone)
+    return MonthToDate(start=start, end=end, today=local.date())

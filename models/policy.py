@@ -7,6 +7,7 @@ module only says what a valid policy is and how a lead finds its rules.
 
 from __future__ import annotations
 
+import string
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -37,6 +38,8 @@ class SpeedToLead(Frozen):
     clock: ClockKind = "business"
     warn_before: Duration | None = None
     escalations: tuple[Escalation, ...] = ()
+    compliance_target: float = Field(default=0.9, gt=0, le=1,
+                                     description="Share of leads that must meet the target (alert rule).")
 
     @model_validator(mode="after")
     def _ordered(self) -> "SpeedToLead":
@@ -95,6 +98,45 @@ class MarketingGoal(Frozen):
     close_rate: float = Field(gt=0, le=1)
 
 
+# Fields a lead link may use; anything else in the template is a typo.
+LEAD_URL_FIELDS = ("lead_id", "cycle", "team", "owner_rep", "segment")
+
+
+class AlertPolicy(Frozen):
+    """How per-lead alerts behave and how the aggregate alert rules are tuned."""
+
+    lead_url_template: str = Field(default="https://crm.example.com/leads/{lead_id}",
+                                   description="Link to the lead in the CRM; fields: " + ", ".join(LEAD_URL_FIELDS))
+    resolve_on_reassign: bool = Field(default=True, description="A new owner resolves the old owner's alerts.")
+    resend_every: Duration = Field(default=timedelta(seconds=30), description="Re-send interval for live alerts.")
+    keep_resolved_for: Duration = Field(default=timedelta(minutes=15),
+                                        description="How long resolved alerts keep being re-sent.")
+    compliance_window: Duration = Field(default=timedelta(days=1), description="Window of the compliance rule.")
+    compliance_min_leads: int = Field(default=5, ge=1, description="Fewer decided leads than this: no ticket.")
+    operations_team: str = Field(default="platform", min_length=1,
+                                 description="Team label of the pipeline's own alerts (stalled, dead letters).")
+
+    @model_validator(mode="after")
+    def _sane(self) -> "AlertPolicy":
+        unknown = _template_fields(self.lead_url_template) - set(LEAD_URL_FIELDS)
+        if unknown:
+            raise ValueError(f"lead_url_template: unknown field(s) {sorted(unknown)} (known: {list(LEAD_URL_FIELDS)})")
+        if not timedelta(seconds=1) <= self.resend_every <= timedelta(minutes=10):
+            raise ValueError("resend_every must be between 1s and 10m")
+        if self.keep_resolved_for < self.resend_every:
+            raise ValueError("keep_resolved_for must be at least resend_every")
+        if self.compliance_window < timedelta(minutes=5):
+            raise ValueError("compliance_window must be at least 5m")
+        return self
+
+
+def _template_fields(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"lead_url_template: {error}") from None
+
+
 class Policy(Frozen):
     version: Annotated[int, Field(strict=True, ge=1, le=1)]
     allowed_lateness: Duration = Field(default=timedelta(seconds=30), le=timedelta(hours=24))
@@ -104,6 +146,7 @@ class Policy(Frozen):
     teams: dict[str, Team] = Field(default_factory=dict)
     segments: tuple[Segment, ...] = Field(min_length=1)
     marketing_goals: tuple[MarketingGoal, ...] = ()
+    alerts: AlertPolicy = AlertPolicy()
 
     @model_validator(mode="after")
     def _references_exist(self) -> "Policy":

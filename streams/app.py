@@ -24,7 +24,7 @@ from models.policy import Policy
 from models.tracker import Tracker
 from streams.clock import Clock, SystemClock
 from streams.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
-from streams.faust_codecs import LEAD_STATE_CODEC
+from streams.faust_codecs import LEAD_STATE_CODEC, hold_models
 from streams.input_progress import InputProgress
 from streams.live_tables import LiveTables
 from streams.metrics import PipelineMetrics
@@ -63,7 +63,7 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     progress = InputProgress()
 
     leads = app.Table("lead-state", partitions=settings.partitions)
-    leads.value_serializer = LEAD_STATE_CODEC  # the table holds LeadState objects
+    hold_models(leads, LEAD_STATE_CODEC)  # LeadState objects, also after recovery from the changelog
     latest_seen = app.Table("partition-clock", partitions=settings.partitions)
     live = LiveTables(app, settings.partitions)
     tracker = Tracker(policy, leads, latest_seen)
@@ -112,7 +112,7 @@ def _faust_settings(settings: Settings) -> dict:
         broker_rebalance_timeout=3,
         broker_session_timeout=6,
         broker_heartbeat_interval=1,
-        producer_linger_ms=2,
+        producer_linger_ms=10,  # batches sends; far below the alert latency budget
     )
 
 

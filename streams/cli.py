@@ -5,6 +5,9 @@
     leadsla evaluate             the same core over a JSONL file of events
     leadsla simulate             realistic traffic into a broker's input topics
     leadsla bench                throughput of the pipeline against the raw consumer
+    leadsla dashboards           regenerate the Grafana dashboards and provisioning from the policy
+    leadsla bench-alerts         latency from a lead's deadline to the page at an Alertmanager webhook
+    leadsla generate-alerts      Prometheus rules and an example alertmanager.yml from the policy
 """
 
 from __future__ import annotations
@@ -35,12 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     _add_evaluate(commands)
     _add_simulate(commands)
     _add_bench(commands)
+    _add_dashboards(commands)
+    _add_alert_commands(commands)
     return parser
 
 
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--broker", help="Kafka bootstrap host:port (default: $LEADSLA_BROKER)")
     command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--alertmanager", action="append", metavar="URL",
+                         help="send alerts to this Alertmanager (repeat for replicas; default: "
+                              "$LEADSLA_ALERTMANAGERS, else the console)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -49,6 +57,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = settings.but(broker=args.broker)
     if getattr(args, "policy", None):
         settings = settings.but(policy_path=args.policy)
+    if getattr(args, "alertmanager", None):
+        settings = settings.but(alertmanagers=tuple(args.alertmanager))
     return settings
 
 
@@ -90,9 +100,11 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _add_evaluate(commands) -> None:
-    command = commands.add_parser("evaluate", help="evaluate a JSONL file of events offline")
+    command = commands.add_parser("evaluate", help="evaluate recorded events offline (a JSONL file or the input topics)")
     command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
-    command.add_argument("--events", type=Path, required=True, help="JSONL file, one event per line ('-': stdin)")
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--events", type=Path, help="JSONL file, one event per line ('-': stdin)")
+    source.add_argument("--broker", help="read the input topics of this Kafka (host:port) instead")
     command.add_argument("--as-of", type=_aware_time, help="decide everything due by this time (ISO 8601 with zone)")
     command.add_argument("--output", type=Path, help="write outcomes here (default: stdout)")
     command.set_defaults(handler=lambda args: _evaluate(args))
@@ -109,24 +121,35 @@ def _aware_time(text: str) -> datetime:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from streams.evaluate import evaluate
+    from streams.evaluate import evaluate_records
     from streams.policy_source import load_policy
 
     policy = load_policy(args.policy)
-    source = sys.stdin if str(args.events) == "-" else _open_events(args.events)
-    report = evaluate(source, policy, args.as_of)
+    progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
+    report = evaluate_records(_evaluation_records(args), policy, args.as_of, progress)
     lines = [o.model_dump_json(exclude_none=True) for o in report.outcomes]
     text = "\n".join(lines) + ("\n" if lines else "")
     if args.output:
         args.output.write_text(text)
     else:
         sys.stdout.write(text)
-    for number, reason in report.rejected:
-        print(f"{args.events}:{number}: rejected: {reason}", file=sys.stderr)
+    for where, reason in report.rejected:
+        print(f"{args.events}:{where}: rejected: {reason}" if args.events else f"{where}: rejected: {reason}",
+              file=sys.stderr)
     summary = dict(events=report.events, outcomes=len(report.outcomes), rejected=len(report.rejected),
                    duplicates=report.duplicates, after_as_of=report.after_as_of)
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
     return 0
+
+
+def _evaluation_records(args: argparse.Namespace):
+    from streams.app import KIND_BY_TOPIC_FIELD
+    from streams.evaluate import file_records, topic_records
+
+    if args.broker:
+        topics = _settings(args).topics
+        return topic_records(args.broker, {getattr(topics, f): k for f, k in KIND_BY_TOPIC_FIELD.items()})
+    return file_records(sys.stdin if str(args.events) == "-" else _open_events(args.events))
 
 
 def _open_events(path: Path):
@@ -167,6 +190,54 @@ def _bench(args: argparse.Namespace) -> int:
 
     return run_benchmark(args.events, args.leads)
 
+
+def _add_alert_commands(commands) -> None:
+    bench = commands.add_parser("bench-alerts", help="deadline-to-webhook latency of breach pages")
+    bench.add_argument("--leads", type=int, default=40, help="probe leads whose deadlines pass")
+    bench.add_argument("--background-eps", type=float, default=100.0, help="background events per second")
+    bench.set_defaults(handler=lambda args: _bench_alerts(args))
+    generate = commands.add_parser("generate-alerts", help="write Prometheus rules and alertmanager.yml")
+    generate.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    generate.add_argument("--out", type=Path, default=Path("alerts"), help="directory (default: alerts)")
+    generate.set_defaults(handler=lambda args: _generate_alerts(args))
+
+
+def _bench_alerts(args: argparse.Namespace) -> int:
+    from streams.alert_bench import run_alert_benchmark
+
+    return run_alert_benchmark(args.leads, args.background_eps)
+
+
+def _generate_alerts(args: argparse.Namespace) -> int:
+    from alerts.generate import write_files
+    from streams.policy_source import load_policy
+
+    for path in write_files(load_policy(args.policy), args.out):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _add_dashboards(commands) -> None:
+    command = commands.add_parser("dashboards", help="regenerate the Grafana dashboards (grafana/) from the policy")
+    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--output", type=Path, help="grafana directory to write into (default: the package's)")
+    command.add_argument("--check", action="store_true", help="write nothing; fail if the files are stale")
+    command.set_defaults(handler=lambda args: _dashboards(args))
+
+
+def _dashboards(args: argparse.Namespace) -> int:
+    from grafana.generate import GRAFANA_DIR, stale_files, write_files
+    from streams.policy_source import load_policy
+
+    policy, root = load_policy(args.policy), args.output or GRAFANA_DIR
+    if args.check:
+        stale = stale_files(policy, root)
+        for path in stale:
+            print(f"stale: {root / path} (run `leadsla dashboards`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_files(policy, root):
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -24,3 +24,14 @@ class PydanticCodec(codecs.Codec):
 
 LEAD_STATE_CODEC = "leadsla_lead_state"
 codecs.register(LEAD_STATE_CODEC, PydanticCodec(LeadState))
+
+
+def hold_models(table, codec: str) -> None:
+    """Make ``table`` hold model objects, in its writes *and* after recovery.
+
+    ``app.Table()`` builds the changelog topic when it registers the table, with the
+    default (json) serializer, and recovery decodes with the topic's serializer: with
+    ``value_serializer`` alone, a restarted worker finds dicts where models were.
+    """
+    table.value_serializer = codec
+    table.changelog_topic = table._new_changelog_topic()

@@ -22,9 +22,11 @@ from streams.app import Extension, create_app
 from streams.broker import EmbeddedBroker
 from streams.clock import Clock, SystemClock, demo_clock
 from streams.metrics import PipelineMetrics
+from streams.metrics_timer import metrics_extension
 from streams.policy_source import load_policy
 from streams.settings import Settings
 from streams.topology import topic_specs
+from streams.worker import make_worker
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,13 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
 
 def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
-    metrics = PipelineMetrics()
+    metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
         _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings, quiet))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
-    # redirect_stdouts=False: the live view draws on stdout, not into the log file.
-    worker = faust.Worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet, redirect_stdouts=False)
+    worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:
@@ -96,7 +97,9 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
 
 def _extensions(settings: Settings, view: bool) -> list[Extension]:
     """What runs beside the core in a worker. ``view``: a terminal view is showing."""
-    return []
+    from streams.alerting import alerting  # console alerts print above the view: rich redirects stdout
+
+    return [metrics_extension(), alerting(settings)]
 
 
 def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:

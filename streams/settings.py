@@ -52,6 +52,7 @@ class Settings:
     metrics_port: int = 9464  # 0: no metrics endpoint
     data_dir: Path = field(default_factory=lambda: Path(".leadsla"))
     log_level: str = "warn"
+    alertmanagers: tuple[str, ...] = ()  # Alertmanager base URLs; none: alerts go to the console
 
     @property
     def topics(self) -> TopicNames:
@@ -88,6 +89,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         metrics_port=_int(get("METRICS_PORT"), defaults.metrics_port, "LEADSLA_METRICS_PORT"),
         data_dir=Path(get("DATA_DIR") or defaults.data_dir),
         log_level=get("LOG_LEVEL") or defaults.log_level,
+        alertmanagers=tuple(url.strip() for url in (get("ALERTMANAGERS") or "").split(",") if url.strip()),
     )
 
 

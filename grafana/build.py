@@ -1,0 +1,245 @@
+"""The four dashboards, built from the policy: pure functions, policy in, dashboard JSON out.
+
+Where the policy matters it shapes the dashboard: one speed-to-lead panel per segment
+with that segment's target as the goal line, one follow-up panel per segment with its
+attempt target, one waterfall per marketing goal. Uids are fixed, so links and
+provisioned copies survive regeneration. Never edit the generated JSON: change this
+code or the policy and run ``leadsla dashboards``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from grafana_foundation_sdk.builders import dashboard as dash
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+
+from grafana import queries as q
+from grafana.panels import Query, bars, graph, row, single, team_variable, window_variable
+from grafana.queries import TEAMS
+from models.goal import monthly_goal
+from models.policy import MarketingGoal, Policy, Segment
+
+TAGS = ["leadsla", "sla"]
+UIDS = {
+    "speed-to-lead": "leadsla-speed-to-lead",
+    "follow-up-depth": "leadsla-follow-up-depth",
+    "marketing-waterfall": "leadsla-marketing-waterfall",
+    "pipeline-health": "leadsla-pipeline-health",
+}
+
+
+def human(duration: timedelta) -> str:
+    """15m, 1h, 1h30m, 10d: as a policy file writes it."""
+    seconds, parts = int(duration.total_seconds()), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts) or "0s"
+
+
+def _clock(kind: str) -> str:
+    return "business hours" if kind == "business" else "24x7"
+
+
+def _dashboard(key: str, title: str, description: str, policy: Policy | None = None) -> dash.Dashboard:
+    """With ``policy``: a team picker listing the policy's teams (and "other", the label of the rest)."""
+    board = (dash.Dashboard(title).uid(UIDS[key]).description(description).tags(TAGS)
+             .time("now-6h", "now").refresh("30s").timezone("browser").with_variable(window_variable()))
+    return board.with_variable(team_variable(sorted(policy.teams) + ["other"])) if policy else board
+
+
+def _section(board: dash.Dashboard, title: str, panels: list) -> dash.Dashboard:
+    board = board.with_row(row(title))
+    for panel in panels:
+        board = board.with_panel(panel)
+    return board
+
+
+def speed_to_lead(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("speed-to-lead", "leadsla: Speed to lead",
+                       "Sales' side of the SLA: how fast handed-off leads get their first qualifying contact.",
+                       policy)
+    board = _section(board, "Now", _speed_now())
+    board = _section(board, "Per team", _speed_per_team())
+    return _section(board, "Per segment: average, median and p90 against the SLA target",
+                    [_segment_speed(segment) for segment in policy.segments])
+
+
+def _speed_now() -> list:
+    waiting = "leadsla_leads_waiting"
+    return [
+        single("Contacted within target", "Lead cycles met / decided (met or breached at the deadline) in the "
+               "window. Leads nobody called count as breached.", Query(q.share_within_target(team=TEAMS)),
+               "percentunit", red_below=0.9),
+        single("Waiting now", "Handed-off leads with no qualifying contact yet.",
+               Query(q.gauge(waiting, team=TEAMS)), "short"),
+        single("Overdue now", "Waiting leads whose deadline has passed.",
+               Query(q.gauge(waiting, status="overdue", team=TEAMS)), "short", red_above=1),
+        single("Breached in the window", "Lead cycles breached at their deadline.",
+               Query(q.increase(q.DECIDED, result="breached", team=TEAMS)), "short", red_above=1),
+    ]
+
+
+def _speed_per_team() -> list:
+    breaches = q.increase(q.DECIDED, "team, segment", result="breached", team=TEAMS) + " > 0"
+    return [
+        graph("Share contacted within target, per team", "Met / decided per team.",
+              [Query(q.share_within_target("team", team=TEAMS), "{{team}}")], "percentunit"),
+        graph("Waiting now, per team", "On time: deadline still ahead; overdue: passed.",
+              [Query(q.gauge("leadsla_leads_waiting", by="team, status", team=TEAMS), "{{team}} {{status}}")],
+              "short"),
+        bars("Oldest waiting lead, per team", "Wall-clock time since handoff.",
+             [Query(q.gauge("leadsla_oldest_waiting_lead_age_seconds", "max", by="team", team=TEAMS), "{{team}}")],
+             "s"),
+        bars("Recent breaches, per team and segment", "Breached in the window.",
+             [Query(breaches, "{{team}} / {{segment}}")], "short"),
+        graph("Average speed to lead this hour, per team (live table)",
+              "Leads first contacted in the current hour window, on the SLA clock.",
+              [Query(q.live_hour_average_speed(), "{{team}}")], "s"),
+        bars("Contacted this hour, per team (live table)", "Leads first contacted in the current hour window.",
+             [Query(q.gauge("leadsla_live_hour_contacted_leads", by="team", team=TEAMS), "{{team}}")], "short"),
+    ]
+
+
+def _segment_speed(segment: Segment) -> dash.Panel:
+    rules, name = segment.speed_to_lead, segment.name
+    return graph(
+        f"{name}: target {human(rules.target)} ({_clock(rules.clock)})",
+        "Handoff to first qualifying contact of the leads contacted in the window, on the segment's SLA clock "
+        "(and the wall-clock average).",
+        [Query(q.speed_average(name), "average"), Query(q.speed_quantile(0.5, name), "median"),
+         Query(q.speed_quantile(0.9, name), "p90"), Query(q.speed_average(name, "wall"), "average (wall clock)"),
+         Query(q.constant(rules.target.total_seconds()), f"SLA target {human(rules.target)}", goal=True)],
+        "s", width=8)
+
+
+def follow_up_depth(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("follow-up-depth", "leadsla: Follow-up depth",
+                       "Sales' persistence: attempts on leads nobody has connected with yet, against the target.",
+                       policy)
+    board = _section(board, "Now", _depth_now())
+    board = _section(board, "Per segment: average attempts on unconnected leads against the target",
+                     [_segment_depth(segment) for segment in policy.segments if segment.follow_up])
+    return _section(board, "Per team and rep", _depth_per_team())
+
+
+def _depth_now() -> list:
+    return [
+        single("Average attempts, follow-up period ended", "Unconnected leads whose period ended: the number "
+               "the depth target is judged on.", Query(q.average_attempts(period="ended", team=TEAMS)), "short"),
+        single("Average attempts, period still open", "Unconnected leads still in their period.",
+               Query(q.average_attempts(period="open", team=TEAMS)), "short"),
+        single("Unconnected leads", "Open leads not connected yet.",
+               Query(q.gauge("leadsla_unconnected_leads", team=TEAMS)), "short"),
+        single("Depth breaches in the window", "Periods ended with too few attempts and no connect.",
+               Query(q.increase("leadsla_depth_breaches_total", team=TEAMS)), "short", red_above=1),
+    ]
+
+
+def _depth_per_team() -> list:
+    breaches = q.increase("leadsla_depth_breaches_total", "team, segment", team=TEAMS) + " > 0"
+    per_lead = f"{q.gauge('leadsla_live_day_lead_attempts')} / {q.gauge('leadsla_live_day_attempted_leads')}"
+    return [
+        graph("Average attempts on unconnected leads, per team", "All periods.",
+              [Query(q.average_attempts("team", team=TEAMS), "{{team}}")], "short"),
+        bars("Depth breaches in the window, per team and segment", "", [Query(breaches, "{{team}} / {{segment}}")],
+             "short"),
+        bars("Attempts today, per rep (live table)", "Current day window.",
+             [Query(q.gauge("leadsla_live_day_rep_attempts", by="rep"), "{{rep}}")], "short"),
+        graph("Attempts per attempted lead today (live table)", "Average and most on one lead.",
+              [Query(per_lead, "average"), Query(q.gauge("leadsla_live_day_lead_attempts_max", "max"), "most")],
+              "short"),
+    ]
+
+
+def _segment_depth(segment: Segment) -> dash.Panel:
+    rule, name = segment.follow_up, segment.name
+    return graph(
+        f"{name}: {rule.attempts} attempts within {human(rule.within)} ({_clock(rule.clock)})",
+        "Qualifying attempts within the follow-up period, averaged over unconnected leads.",
+        [Query(q.average_attempts(segment=name, period="ended", team=TEAMS), "period ended"),
+         Query(q.average_attempts(segment=name, period="open", team=TEAMS), "period open"),
+         Query(q.constant(rule.attempts), f"target {rule.attempts}", goal=True)],
+        "short", width=8)
+
+
+def marketing_waterfall(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("marketing-waterfall", "leadsla: Marketing waterfall",
+                       "Marketing's side of the SLA: marketing-generated leads this month against the goal line "
+                       "g/n per day, cumulative (g = quota x marketing share / average deal size / close rate).")
+    board = _section(board, "Cumulative leads this month against the goal line",
+                     [_segment_waterfall(goal) for goal in policy.marketing_goals])
+    return _section(board, "Pace, sources and value", _marketing_pace(policy))
+
+
+def _segment_waterfall(goal: MarketingGoal) -> dash.Panel:
+    return graph(
+        f"{goal.segment}: goal {monthly_goal(goal):,.0f} leads a month",
+        "Actual: marketing-generated conversions this month. Goal: g x day of month / days in month.",
+        [Query(q.gauge("leadsla_marketing_leads_month_to_date", segment=goal.segment), "actual"),
+         Query(q.gauge("leadsla_marketing_goal_leads_month_to_date", "max", segment=goal.segment), "goal",
+               goal=True)], "short", width=8)
+
+
+def _marketing_pace(policy: Policy) -> list:
+    pace = [Query(q.marketing_pace(goal.segment), goal.segment) for goal in policy.marketing_goals]
+    value = [Query(q.gauge("leadsla_marketing_lead_value_month_to_date", by="segment"), "{{segment}}"),
+             Query(q.gauge("leadsla_marketing_goal_value_month_to_date", "max", by="segment"), "{{segment}} goal")]
+    return [
+        bars("Pace: actual / goal to date", "100% = on the goal line.", pace, "percentunit"),
+        graph("Conversions by source", "Marketing- vs sales-generated leads in the window.",
+              [Query(q.increase("leadsla_leads_converted_total", "source"), "{{source}}")], "short"),
+        graph("Lead value this month", "Value of marketing-generated leads, where given, against the goal in "
+              "value (goal leads x average deal size).", value, "currencyUSD", width=24),
+    ]
+
+
+def pipeline_health(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("pipeline-health", "leadsla: Pipeline health",
+                       "Is the monitor itself keeping up: inputs, rejects, watermarks, ticks, alert delivery.")
+    board = _section(board, "Flow", [
+        graph("Input events per topic", "Valid events routed to the timeline, per second.",
+              [Query(q.rate("leadsla_events_total", "topic"), "{{topic}}")], "short"),
+        graph("Timeline entries processed, per kind", "Per second, ticks included.",
+              [Query(q.rate("leadsla_timeline_entries_total", "kind"), "{{kind}}")], "short"),
+        graph("Dead letters by reason", "Rejected records in the window.",
+              [Query(q.increase("leadsla_dead_letters_total", "reason"), "{{reason}}")], "short"),
+        graph("Outcomes by kind", "Outcomes emitted in the window.",
+              [Query(q.increase("leadsla_outcomes_total", "kind"), "{{kind}}")], "short"),
+    ])
+    board = _section(board, "Time", [
+        graph("Watermark lag per partition", "Now minus the event-time watermark; at least the allowed "
+              f"lateness ({human(policy.allowed_lateness)}).",
+              [Query(q.gauge("leadsla_watermark_lag_seconds", "max", by="partition"), "partition {{partition}}")],
+              "s"),
+        graph("Tick age", "Time since the last tick round; grows when the pipeline is behind its inputs or "
+              "stalled.", [Query(q.gauge("leadsla_tick_age_seconds", "max"), "tick age")], "s"),
+    ])
+    return _section(board, "State and delivery", [
+        single("Tracked leads", "Leads in the lead-state table.", Query(q.gauge("leadsla_tracked_leads")), "short"),
+        single("Duplicates ignored", "In the window.", Query(q.increase("leadsla_duplicate_events_total")), "short"),
+        single("Decisions withdrawn by late data", "In the window: first verdicts late data changed.",
+               Query(q.increase("leadsla_decisions_withdrawn_total")), "short"),
+        graph("Alert deliveries by result", "Alertmanager API calls in the window.",
+              [Query(q.increase("leadsla_alert_deliveries_total", "alertmanager, result"),
+                     "{{alertmanager}} {{result}}")], "short", width=6, height=4),
+    ])
+
+
+BUILDERS = {"speed-to-lead": speed_to_lead, "follow-up-depth": follow_up_depth,
+            "marketing-waterfall": marketing_waterfall, "pipeline-health": pipeline_health}
+
+
+def dashboards(policy: Policy) -> dict[str, dict]:
+    """file stem -> dashboard JSON (as a dict), panels numbered in order."""
+    return {key: _numbered(json.loads(json.dumps(build(policy).build(), cls=JSONEncoder)))
+            for key, build in BUILDERS.items()}
+
+
+def _numbered(board: dict) -> dict:
+    for number, panel in enumerate(board.get("panels", []), start=1):
+        panel["id"] = number
+    return board

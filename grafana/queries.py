@@ -1,0 +1,80 @@
+"""PromQL for the dashboards, one function per question a panel answers.
+
+Pure string builders over the metric names of streams.metrics. ``$window`` is the
+dashboards' rate-window variable. Conventions that keep the numbers honest:
+- ratios come from ``increase()`` totals over the window, never from averages of
+  short-window ratios (0/0 in a quiet hour would poison them);
+- gauges every worker exports with the same value (the goal line) are combined with
+  ``max``; gauges each worker reports for its own partitions are summed.
+``$team`` is the team picker; queries on team-labelled metrics pass ``team=TEAMS``.
+"""
+
+from __future__ import annotations
+
+WINDOW = "$window"
+DECIDED = "leadsla_leads_decided_total"
+SPEED = "leadsla_speed_to_lead_{clock}_seconds"
+
+
+class Regex(str):
+    """A label value matched as a regular expression (``=~``), e.g. a multi-value variable."""
+
+
+TEAMS = Regex("$team")  # the dashboards' team picker (all teams: ".*")
+
+
+def _selector(**labels: str) -> str:
+    inner = ",".join(f'{name}{"=~" if isinstance(value, Regex) else "="}"{value}"' for name, value in labels.items())
+    return "{" + inner + "}" if inner else ""
+
+
+def increase(metric: str, by: str = "", **labels: str) -> str:
+    grouping = f" by ({by})" if by else ""
+    return f"sum{grouping} (increase({metric}{_selector(**labels)}[{WINDOW}]))"
+
+
+def rate(metric: str, by: str = "", **labels: str) -> str:
+    grouping = f" by ({by})" if by else ""
+    return f"sum{grouping} (rate({metric}{_selector(**labels)}[{WINDOW}]))"
+
+
+def gauge(metric: str, how: str = "sum", by: str = "", **labels: str) -> str:
+    grouping = f" by ({by})" if by else ""
+    return f"{how}{grouping} ({metric}{_selector(**labels)})"
+
+
+def share_within_target(by: str = "", **labels: str) -> str:
+    """Lead cycles met / lead cycles decided (met or breached at the deadline) in the window."""
+    return f"{increase(DECIDED, by, result='met', **labels)} / {increase(DECIDED, by, **labels)}"
+
+
+def speed_average(segment: str, clock: str = "business") -> str:
+    name = SPEED.format(clock=clock)
+    return (f"{rate(name + '_sum', segment=segment, team=TEAMS)} / "
+            f"{rate(name + '_count', segment=segment, team=TEAMS)}")
+
+
+def speed_quantile(quantile: float, segment: str, clock: str = "business") -> str:
+    buckets = rate(SPEED.format(clock=clock) + "_bucket", "le", segment=segment, team=TEAMS)
+    return f"histogram_quantile({quantile}, {buckets})"
+
+
+def constant(value: float) -> str:
+    """A horizontal goal line (``vector`` has no labels, so it also renders outside Grafana)."""
+    return f"vector({value:g})"
+
+
+def average_attempts(by: str = "", **labels: str) -> str:
+    return (f"{gauge('leadsla_unconnected_lead_attempts', by=by, **labels)} / "
+            f"{gauge('leadsla_unconnected_leads', by=by, **labels)}")
+
+
+def live_hour_average_speed(clock: str = "business") -> str:
+    return (f"{gauge('leadsla_live_hour_speed_to_lead_seconds', by='team', clock=clock, team=TEAMS)} / "
+            f"{gauge('leadsla_live_hour_contacted_leads', by='team', team=TEAMS)}")
+
+
+def marketing_pace(segment: str) -> str:
+    actual = gauge("leadsla_marketing_leads_month_to_date", segment=segment)
+    goal = gauge("leadsla_marketing_goal_leads_month_to_date", "max", segment=segment)
+    return f"{actual} / {goal}"

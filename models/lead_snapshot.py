@@ -1,0 +1,140 @@
+"""What the lead-state table says right now: leads waiting, follow-up depth, marketing pace.
+
+Counters answer "how many happened"; these answer "how are things now", so they are
+recomputed from the table (the truth, which survives restarts) rather than kept as
+running totals. Keys are the raw team and segment names of the events; bounding them
+into metric labels is the caller's business.
+
+Pure: ``now`` and the month's time zone are parameters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from models.calendar import clock_for
+from models.cycles import fold
+from models.events import LeadConverted
+from models.goal import MonthToDate, month_to_date
+from models.lead_state import LeadState
+from models.policy import Policy
+from models.verdicts import CycleFacts, resolve_facts
+
+TeamSegment = tuple[str, str]
+
+
+@dataclass
+class LeadSnapshot:
+    now: datetime
+    leads: int = 0  # leads in the table
+    waiting: Counter = field(default_factory=Counter)  # (team, segment, "on_time"|"overdue") -> leads
+    oldest_wait_seconds: dict[str, float] = field(default_factory=dict)  # team -> age of its oldest waiting lead
+    unconnected: Counter = field(default_factory=Counter)  # (team, segment, "open"|"ended") -> leads
+    unconnected_attempts: Counter = field(default_factory=Counter)  # same key -> qualifying attempts in period
+    marketing_leads: Counter = field(default_factory=Counter)  # lead segment -> conversions this month
+    marketing_value: Counter = field(default_factory=Counter)  # lead segment -> their value, where given
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """What the snapshot needs of one lead that depends only on its events, not on "now"."""
+
+    marketing_conversions: tuple[tuple[datetime, str, float], ...]  # (when, lead segment, value)
+    latest_cycle: CycleFacts | None
+    period_end: datetime | None  # end of the latest cycle's follow-up period, if the segment has one
+
+
+class FactsCache:
+    """Lead id -> facts, recomputed only when the lead's events change: the table is read every
+    few seconds, but folding every lead's history each time would stall a worker with many leads."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._facts: dict[str, tuple[tuple[str, ...], LeadFacts]] = {}
+
+    def facts(self, state: LeadState) -> LeadFacts:
+        key = tuple(event.event_id for event in state.events)
+        cached = self._facts.get(state.lead_id)
+        if cached is None or cached[0] != key:
+            cached = (key, lead_facts(state, self.policy))
+            self._facts[state.lead_id] = cached
+        return cached[1]
+
+    def retain(self, lead_ids: set[str]) -> None:
+        for lead_id in set(self._facts) - lead_ids:
+            del self._facts[lead_id]
+
+
+def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
+    conversions = tuple((e.occurred_at, e.segment, e.value or 0.0) for e in state.events
+                        if isinstance(e, LeadConverted) and e.source == "marketing")
+    cycles = fold(state.events).cycles
+    facts = resolve_facts(state.lead_id, cycles[-1], policy) if cycles else None
+    follow_up = facts.segment.follow_up if facts else None
+    period_end = (clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
+                  if follow_up else None)
+    return LeadFacts(conversions, facts, period_end)
+
+
+def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_zone: ZoneInfo,
+              cache: FactsCache | None = None) -> LeadSnapshot:
+    """One pass over the table. ``month_zone`` says where a month begins (marketing pace)."""
+    cache = cache or FactsCache(policy)
+    snapshot = LeadSnapshot(now=now)
+    month = month_to_date(now, month_zone)
+    seen = set()
+    for state in states:
+        seen.add(state.lead_id)
+        lead = cache.facts(state)
+        snapshot.leads += 1
+        _count_marketing_conversions(lead, month, snapshot)
+        facts = lead.latest_cycle
+        if facts is not None and not _returned_by(facts, now):
+            _count_waiting(facts, now, snapshot)
+            _count_follow_up(facts, lead.period_end, now, snapshot)
+    cache.retain(seen)
+    return snapshot
+
+
+def _count_marketing_conversions(lead: LeadFacts, month: MonthToDate, snapshot: LeadSnapshot) -> None:
+    """Every marketing conversion this month counts, a recycled lead's new one too: each is a new MQL."""
+    for occurred_at, segment, value in lead.marketing_conversions:
+        if month.contains(occurred_at):
+            snapshot.marketing_leads[segment] += 1
+            snapshot.marketing_value[segment] += value
+
+
+def _returned_by(facts: CycleFacts, now: datetime) -> bool:
+    return facts.cycle.returned_at is not None and facts.cycle.returned_at <= now
+
+
+def _count_waiting(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> None:
+    if facts.clock_start > now or not facts.still_waiting_at(now):
+        return
+    team = facts.cycle.owner_at(now).team
+    status = "overdue" if now > facts.deadline else "on_time"
+    snapshot.waiting[(team, facts.segment.name, status)] += 1
+    age = (now - facts.clock_start).total_seconds()
+    snapshot.oldest_wait_seconds[team] = max(age, snapshot.oldest_wait_seconds.get(team, 0.0))
+
+
+def _count_follow_up(facts: CycleFacts, period_end: datetime | None, now: datetime, snapshot: LeadSnapshot) -> None:
+    """Unconnected leads and their qualifying attempts within the follow-up period, split by
+    whether the period is still open: the ended ones are what the depth target is judged on."""
+    if period_end is None or facts.cycle.handoff_at > now:
+        return
+    so_far = [a for a in facts.cycle.attempts if a.occurred_at <= now]
+    if any(a.connected for a in so_far):
+        return
+    counted = sum(1 for a in so_far if a.occurred_at <= period_end and _qualifies(facts, a.automated))
+    key = (facts.cycle.owner_at(now).team, facts.segment.name, "open" if now < period_end else "ended")
+    snapshot.unconnected[key] += 1
+    snapshot.unconnected_attempts[key] += counted
+
+
+def _qualifies(facts: CycleFacts, automated: bool) -> bool:
+    return facts.segment.automated_touches_count or not automated

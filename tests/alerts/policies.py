@@ -1,0 +1,39 @@
+"""A small policy whose deadlines pass seconds after a handoff stamped "now", and
+Alertmanager timings fast enough to watch it (end-to-end tests, config checks)."""
+
+from __future__ import annotations
+
+from alerts.routing import Timing
+
+# Warning 8s after the handoff, breach at 16s, escalation 8s later; an always-open
+# calendar, so the business-hours routes are active whenever the test runs.
+FAST_POLICY = """
+version: 1
+allowed_lateness: 1s
+default_calendar: always
+calendars:
+  always:
+    timezone: UTC
+    hours: {mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"],
+            fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"]}
+teams:
+  e2e-team: {calendar: always}
+segments:
+  - name: e2e-demo
+    match: {}
+    speed_to_lead:
+      target: 16s
+      clock: 24x7
+      warn_before: 8s
+      escalations:
+        - {after: 8s, notify: manager}
+alerts:
+  lead_url_template: "https://crm.test/leads/{lead_id}?team={team}"
+  resend_every: 2s
+  keep_resolved_for: 1m
+"""
+# For tests about one alert: the escalation would come (and, by inhibition, silence
+# the breach) while the breach is still on its way.
+LATE_ESCALATION_POLICY = FAST_POLICY.replace("after: 8s", "after: 1h")
+# Fast enough that a resolution is notified within a second or two.
+FAST_TIMINGS = {severity: Timing("0s", "1s", "1h") for severity in ("page", "warning", "ticket")}
