@@ -33,6 +33,7 @@ class Pipeline:
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: list[subprocess.Popen] = field(default_factory=list)
+    started: int = 0  # workers ever started: each gets its own log, a restart included
 
     def create_topics(self) -> None:
         ensure_topics(self.settings.bootstrap, topic_specs(self.settings))
@@ -51,7 +52,8 @@ class Pipeline:
         return {**env, **self.extra_env}
 
     def start_worker(self) -> subprocess.Popen:
-        log = open(self.workdir / f"worker-{len(self.workers)}.log", "wb")
+        log = open(self.workdir / f"worker-{self.started}.log", "wb")
+        self.started += 1
         process = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=self.env(),
                                    stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
         self.workers.append(process)
