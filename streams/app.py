@@ -48,56 +48,83 @@ class AppContext:
 Extension = Callable[[faust.App, AppContext], None]
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """The app's topics, as the agents and the timer use them."""
+
+    inputs: faust.TopicT
+    timeline: faust.TopicT
+    outcomes: faust.TopicT
+    dead_letters: faust.TopicT
+    kinds: dict[str, str]  # input topic name -> the event kind it carries
+
+
 def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None,
                metrics: PipelineMetrics | None = None, extensions: Sequence[Extension] = ()) -> faust.App:
     app = faust.App(settings.app_id, **_faust_settings(settings))
     metrics = metrics or PipelineMetrics()
     clock = clock or SystemClock()
-    topics = settings.topics
-    inputs = app.topic(*topics.inputs, key_serializer="raw", value_serializer="raw")
-    timeline = app.topic(topics.timeline, key_serializer="raw", value_serializer="raw",
-                         partitions=settings.partitions)
-    outcomes = app.topic(topics.outcomes, key_serializer="raw", value_serializer="raw")
-    dead_letters = app.topic(topics.dead_letters, key_serializer="raw", value_serializer="raw")
-    kinds = {getattr(topics, name): kind for name, kind in KIND_BY_TOPIC_FIELD.items()}
+    wiring = _declare_topics(app, settings)
     progress = InputProgress()
-
     leads = app.Table("lead-state", partitions=settings.partitions)
     hold_models(leads, LEAD_STATE_CODEC)  # LeadState objects, also after recovery from the changelog
-    latest_seen = app.Table("partition-clock", partitions=settings.partitions)
-    live = LiveTables(app, settings.partitions)
-    tracker = Tracker(policy, leads, latest_seen)
-
-    @app.agent(inputs, name="timeline", concurrency=1)
-    async def route_to_timeline(stream):
-        async for event in stream.events():
-            lead_event = await _route(event, kinds, timeline, dead_letters, metrics)
-            message = event.message
-            progress.routed(message.tp, message.offset, lead_event and lead_event.occurred_at)
-
-    @app.agent(timeline, name="tracker", concurrency=1)
-    async def track(stream):
-        async for event in stream.events():
-            await _track(event, tracker, live, outcomes, dead_letters, metrics)
-
-    @app.timer(settings.tick_interval_s)
-    async def tick() -> None:
-        at = _tick_time(app, progress, topics.inputs, clock)
-        if at is not None:
-            for partition in range(settings.partitions):
-                # Event time as the record time, like every timeline record: the live tables' windows follow it.
-                await timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
-                                    partition=partition, timestamp=at.timestamp())
-            metrics.observe_tick(at)
-
-    @app.on_partitions_revoked.connect
-    async def forget(app_, revoked, **kwargs) -> None:
-        tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == topics.timeline})
-
-    context = AppContext(settings, policy, clock, metrics, outcomes, leads)
+    tracker = Tracker(policy, leads, app.Table("partition-clock", partitions=settings.partitions))
+    _install_timeline_agent(app, wiring, progress, metrics)
+    _install_tracker_agent(app, wiring, tracker, LiveTables(app, settings.partitions), metrics)
+    _install_tick_timer(app, settings, wiring, progress, clock, metrics)
+    context = AppContext(settings, policy, clock, metrics, wiring.outcomes, leads)
     for extend in extensions:
         extend(app, context)
     return app
+
+
+def _declare_topics(app: faust.App, settings: Settings) -> Wiring:
+    topics = settings.topics
+    raw = dict(key_serializer="raw", value_serializer="raw")
+    return Wiring(
+        inputs=app.topic(*topics.inputs, **raw),
+        timeline=app.topic(topics.timeline, partitions=settings.partitions, **raw),
+        outcomes=app.topic(topics.outcomes, **raw),
+        dead_letters=app.topic(topics.dead_letters, **raw),
+        kinds={getattr(topics, name): kind for name, kind in KIND_BY_TOPIC_FIELD.items()},
+    )
+
+
+def _install_timeline_agent(app: faust.App, wiring: Wiring, progress: InputProgress, metrics) -> None:
+    @app.agent(wiring.inputs, name="timeline", concurrency=1)
+    async def route_to_timeline(stream):
+        async for event in stream.events():
+            lead_event = await _route(event, wiring.kinds, wiring.timeline, wiring.dead_letters, metrics)
+            message = event.message
+            progress.routed(message.tp, message.offset, lead_event and lead_event.occurred_at)
+
+
+def _install_tracker_agent(app: faust.App, wiring: Wiring, tracker: Tracker, live: LiveTables, metrics) -> None:
+    @app.agent(wiring.timeline, name="tracker", concurrency=1)
+    async def track(stream):
+        async for event in stream.events():
+            await _track(event, tracker, live, wiring.outcomes, wiring.dead_letters, metrics)
+
+    @app.on_partitions_revoked.connect
+    async def forget(app_, revoked, **kwargs) -> None:
+        timeline = wiring.timeline.get_topic_name()
+        tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == timeline})
+
+
+def _install_tick_timer(app: faust.App, settings: Settings, wiring: Wiring, progress: InputProgress,
+                        clock: Clock, metrics) -> None:
+    input_topics = settings.topics.inputs
+
+    @app.timer(settings.tick_interval_s)
+    async def tick() -> None:
+        at = _tick_time(app, progress, input_topics, clock)
+        if at is None:
+            return
+        for partition in range(settings.partitions):
+            # Event time as the record time, like every timeline record: the live tables' windows follow it.
+            await wiring.timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
+                                       partition=partition, timestamp=at.timestamp())
+        metrics.observe_tick(at)
 
 
 def _faust_settings(settings: Settings) -> dict:
