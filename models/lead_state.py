@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
 
 from models.cycles import event_order, fold
 from models.events import ContactAttempt, LeadConverted, LeadHandoff
@@ -35,6 +35,8 @@ class LeadState(BaseModel):
     announced: dict[str, Outcome] = {}
     corrections: int = 0
     next_due: AwareDatetime | None = None
+    # Not stored: derived outcomes, valid while `events` (same tuple) and the policy are.
+    _derived: tuple | None = PrivateAttr(default=None)
 
     def has_event(self, event_id: str) -> bool:
         return any(e.event_id == event_id for e in self.events)
@@ -76,7 +78,17 @@ def advance(state: LeadState, policy: Policy, watermark: datetime) -> tuple[Lead
 
 
 def derive(state: LeadState, policy: Policy) -> list[Outcome]:
-    """Every outcome the lead's events imply, due or not yet."""
+    """Every outcome the lead's events imply, due or not yet. Time passing does
+    not change them, only new events do: remembered per events and policy."""
+    cached = state._derived
+    if cached is not None and cached[0] is state.events and cached[1] is policy:
+        return cached[2]
+    found = _derive(state, policy)
+    state._derived = (state.events, policy, found)
+    return found
+
+
+def _derive(state: LeadState, policy: Policy) -> list[Outcome]:
     found: list[Outcome] = []
     for cycle in fold(state.events).cycles:
         facts = resolve_facts(state.lead_id, cycle, policy)

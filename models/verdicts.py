@@ -8,7 +8,7 @@ on the lead's events, never on arrival order, so live and replay agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from models.calendar import BusinessCalendar, SlaClock, clock_for
 from models.cycles import Cycle
@@ -75,7 +75,7 @@ def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Pol
 
 def candidates(facts: CycleFacts) -> list[Outcome]:
     """Every outcome this cycle will have once the watermark passes its time."""
-    found = [_outcome(facts, "opened", facts.clock_start)]
+    found = [_outcome(facts, "opened", facts.clock_start, elapsed=timedelta(0))]
     found += _reassignments(facts)
     found += _speed_outcomes(facts)
     found += _contact_outcomes(facts)
@@ -95,17 +95,20 @@ def _reassignments(facts: CycleFacts) -> list[Outcome]:
 
 def _speed_outcomes(facts: CycleFacts) -> list[Outcome]:
     rules = facts.segment.speed_to_lead
-    points: list[tuple[str, datetime, int | None, str | None]] = []
+    # (kind, time on the segment's clock since the start, level, notify)
+    points: list[tuple[str, timedelta, int | None, str | None]] = []
     if rules.warn_before is not None:
-        points.append(("warning", facts.clock.add(facts.clock_start, rules.target - rules.warn_before), None, None))
-    points.append(("breached", facts.deadline, None, None))
+        points.append(("warning", rules.target - rules.warn_before, None, None))
+    points.append(("breached", rules.target, None, None))
     for level, step in enumerate(rules.escalations, start=1):
-        points.append(("escalated", facts.clock.add(facts.clock_start, rules.target + step.after), level, step.notify))
-    return [
-        _outcome(facts, kind, at, level=level, notify=notify, suffix=str(level) if level else None)
-        for kind, at, level, notify in points
-        if facts.still_waiting_at(at)
-    ]
+        points.append(("escalated", rules.target + step.after, level, step.notify))
+    found = []
+    for kind, elapsed, level, notify in points:
+        at = facts.deadline if kind == "breached" else facts.clock.add(facts.clock_start, elapsed)
+        if facts.still_waiting_at(at):
+            found.append(_outcome(facts, kind, at, level=level, notify=notify, elapsed=elapsed,
+                                  suffix=str(level) if level else None))
+    return found
 
 
 def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
@@ -132,8 +135,13 @@ def _depth_breach(facts: CycleFacts) -> Outcome | None:
     return _outcome(facts, "depth_breached", period_end, attempts=counted)
 
 
-def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None, **extra) -> Outcome:
+def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None,
+             elapsed: timedelta | None = None, **extra) -> Outcome:
+    """``elapsed``: the business time since the start when it is known by
+    construction (a point the clock itself computed), sparing the calendar walk."""
     owner = facts.cycle.owner_at(at)
+    if elapsed is None:
+        elapsed = facts.clock.elapsed(facts.clock_start, at)
     cycle = facts.cycle
     return Outcome(
         schema_version=1,
@@ -150,7 +158,7 @@ def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None =
         handoff_at=facts.clock_start,
         deadline_at=facts.deadline,
         wall_seconds=max(0.0, (at - facts.clock_start).total_seconds()),
-        business_seconds=facts.clock.elapsed(facts.clock_start, at).total_seconds(),
+        business_seconds=elapsed.total_seconds(),
         **extra,
     )
 
