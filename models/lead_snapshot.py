@@ -16,13 +16,12 @@ from datetime import datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from models.calendar import clock_for
 from models.cycles import fold
 from models.events import LeadConverted
 from models.goal import MonthToDate, month_to_date
 from models.lead_state import LeadState
 from models.policy import Policy
-from models.verdicts import CycleFacts, resolve_facts
+from models.verdicts import CycleFacts, follow_up_period_end, resolve_facts
 
 TeamSegment = tuple[str, str]
 
@@ -74,10 +73,7 @@ def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
                         if isinstance(e, LeadConverted) and e.source == "marketing")
     cycles = fold(state.events).cycles
     facts = resolve_facts(state.lead_id, cycles[-1], policy) if cycles else None
-    follow_up = facts.segment.follow_up if facts else None
-    period_end = (clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
-                  if follow_up else None)
-    return LeadFacts(conversions, facts, period_end)
+    return LeadFacts(conversions, facts, follow_up_period_end(facts) if facts else None)
 
 
 def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_zone: ZoneInfo,

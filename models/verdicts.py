@@ -119,11 +119,19 @@ def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
     return [_outcome(facts, kind, contact.occurred_at, contact_at=contact.occurred_at)]
 
 
-def _depth_breach(facts: CycleFacts) -> Outcome | None:
+def follow_up_period_end(facts: CycleFacts) -> datetime | None:
+    """End of the cycle's follow-up period, on the follow-up's own clock; None without a target."""
     follow_up = facts.segment.follow_up
     if follow_up is None:
         return None
-    period_end = clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
+    return clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
+
+
+def _depth_breach(facts: CycleFacts) -> Outcome | None:
+    period_end = follow_up_period_end(facts)
+    if period_end is None:
+        return None
+    follow_up = facts.segment.follow_up
     if facts.cycle.returned_at is not None and facts.cycle.returned_at <= period_end:
         return None
     in_period = [a for a in facts.cycle.attempts if a.occurred_at <= period_end]

@@ -5,9 +5,10 @@ Agents are thin adapters: decode -> step the pure core -> persist -> emit.
   lead-keyed timeline topic (record timestamp = event time), the rest to dead letters.
 - tracker agent: the single writer of the lead-state tables; runs the pure
   ``Tracker`` over the timeline and emits outcomes.
-- tick timer: writes a tick into every timeline partition, but only once the
-  timeline agent has caught up with its inputs, so a backlog being replayed is
-  never overtaken by "now" (which would breach leads whose calls are still queued).
+- tick timer: writes a tick into every timeline partition, claiming the time up to
+  which every input partition has been routed (streams.input_progress), so a
+  backlog being read is never overtaken by "now" (which would breach leads whose
+  calls are still queued).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import faust
 
 from models.dead_letters import DeadLetter
 from models.events import LeadEventBase, Tick
-from models.lead_state import LeadHistoryFull, LeadState
+from models.lead_state import LeadHistoryFull
 from models.policy import Policy
 from models.tracker import Tracker
 from streams.clock import Clock, SystemClock
@@ -148,7 +149,7 @@ async def _route(event, kinds, timeline, dead_letters, metrics) -> LeadEventBase
     raw = message.value or b""
     try:
         lead_event = decode_event(raw, kinds[message.topic])
-        check_not_ahead(lead_event, message.timestamp and int(message.timestamp * 1000))
+        check_not_ahead(lead_event, _timestamp_ms(message))
     except InvalidMessage as invalid:
         await _dead_letter(dead_letters, message, invalid, raw, metrics)
         return None
@@ -163,9 +164,12 @@ async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_lette
     try:
         entry = decode_timeline(message.value)
         result = tracker.on_entry(message.partition, entry)
-    except (InvalidMessage, LeadHistoryFull) as invalid:
-        invalid = invalid if isinstance(invalid, InvalidMessage) else InvalidMessage("lead_history_full", str(invalid))
+    except InvalidMessage as invalid:
         await _dead_letter(dead_letters, message, invalid, message.value or b"", metrics)
+        return
+    except LeadHistoryFull as full:
+        await _dead_letter(dead_letters, message, InvalidMessage("lead_history_full", str(full)),
+                           message.value or b"", metrics)
         return
     metrics.observe_step(message.partition, entry, result)
     if not result.duplicate and entry.kind == "contact_attempt":
@@ -179,9 +183,13 @@ async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_lette
 async def _dead_letter(dead_letters, message, invalid: InvalidMessage, raw: bytes, metrics) -> None:
     letter = DeadLetter.of(topic=message.topic, partition=message.partition, offset=message.offset,
                            code=invalid.code, reason=invalid.reason, raw=raw,
-                           timestamp_ms=message.timestamp and int(message.timestamp * 1000))
+                           timestamp_ms=_timestamp_ms(message))
     metrics.observe_dead_letter(message.topic, invalid.code)
     await dead_letters.send(key=message.topic.encode(), value=encode(letter))
+
+
+def _timestamp_ms(message) -> int | None:
+    return int(message.timestamp * 1000) if message.timestamp else None
 
 
 def _tick_time(app: faust.App, progress: InputProgress, input_topics, clock: Clock):

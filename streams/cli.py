@@ -93,10 +93,12 @@ def _worker(args: argparse.Namespace) -> int:
     from streams.runner import run_worker_only
 
     settings = _settings(args)
-    if settings.broker is None:
-        print("leadsla worker needs a broker: --broker HOST:PORT or LEADSLA_BROKER", file=sys.stderr)
-        return 2
-    return run_worker_only(settings)
+    return _broker_missing("worker") if settings.broker is None else run_worker_only(settings)
+
+
+def _broker_missing(command: str) -> int:
+    print(f"leadsla {command} needs a broker: --broker HOST:PORT or LEADSLA_BROKER", file=sys.stderr)
+    return 2
 
 
 def _add_evaluate(commands) -> None:
@@ -173,8 +175,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.broker is None:
-        print("leadsla simulate needs a broker: --broker HOST:PORT or LEADSLA_BROKER", file=sys.stderr)
-        return 2
+        return _broker_missing("simulate")
     return simulate_only(settings, args.speed, args.leads_per_hour, args.count)
 
 

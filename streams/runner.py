@@ -14,7 +14,6 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-import faust
 from prometheus_client import start_http_server
 
 from streams.admin import ensure_topics
@@ -58,7 +57,6 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
         if options.seconds:
             _stop_after(options.seconds)
         return _run_worker(settings, policy, clock, quiet=options.view)
-    return 0
 
 
 def run_worker_only(settings: Settings) -> int:
@@ -85,7 +83,7 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     if settings.metrics_port:
         start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
         _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
-    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings, quiet))
+    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
     try:
@@ -95,8 +93,8 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     return 0
 
 
-def _extensions(settings: Settings, view: bool) -> list[Extension]:
-    """What runs beside the core in a worker. ``view``: a terminal view is showing."""
+def _extensions(settings: Settings) -> list[Extension]:
+    """What runs beside the core in a worker."""
     from streams.alerting import alerting  # console alerts print above the view: rich redirects stdout
 
     return [metrics_extension(), alerting(settings)]

@@ -94,14 +94,15 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
 
 
 def _int(raw: str | None, default: int, name: str) -> int:
-    try:
-        return default if raw is None else int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    return _number(raw, default, name, int, "a whole number")
 
 
 def _float(raw: str | None, default: float, name: str) -> float:
+    return _number(raw, default, name, float, "a number")
+
+
+def _number(raw: str | None, default, name: str, kind: type, noun: str):
     try:
-        return default if raw is None else float(raw)
+        return default if raw is None else kind(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+        raise ValueError(f"{name} must be {noun}, not {raw!r}") from None

@@ -68,7 +68,7 @@ def test_a_worker_killed_with_a_firing_alert_undelivered_sends_it_after_restart(
     lead = new_lead_id()
     alerting_pipeline.produce_events([handoff_now(lead)])
     wait_outcome(alerting_pipeline, lead, "breached")
-    assert wait_log(alerting_pipeline, f"'alertname': 'LeadSLABreached'")  # the alerting agent took it in
+    assert wait_log(alerting_pipeline, "'alertname': 'LeadSLABreached'")  # the alerting agent took it in
     alerting_pipeline.stop_workers(signal.SIGKILL)
 
     alert_stack.alertmanager.start()

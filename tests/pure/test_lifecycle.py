@@ -520,7 +520,7 @@ def test_outcomes_are_only_announced_once_the_watermark_reaches_them():
 
 
 def test_restart_clock_reassignment_after_the_breach_keeps_the_breach():
-    from models.lead_state import derive, new_lead
+    from models.lead_state import derive
     from models.policy_file import parse_policy
     from tests.scenarios import at, converted, handoff
     from models.lead_state import LeadState
