@@ -1,8 +1,10 @@
-"""A lead's history folded into handoff cycles by a transition table.
+"""A lead's conversions and handoffs folded into handoff cycles by a transition table.
 
-The fold runs over the lead's events sorted by event time, so the result does
-not depend on arrival order. Whether an attempt *qualifies* (automated touches)
-depends on the segment, which is decided later, so the fold keeps every attempt.
+The fold runs over records sorted by event time, so the result does not depend on
+arrival order. It sees the lead's conversions and handoffs (few, all kept) and the
+attempts not yet behind the watermark; attempts already behind it are summarised per
+cycle (models.attempts). Whether an attempt *qualifies* (automated touches) depends on
+the segment, which is decided later, so the fold keeps every attempt it is given.
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Callable, Iterable
 
-from models.events import ContactAttempt, LeadConverted, LeadEventBase, LeadHandoff
+from models.lead_records import Attempt, Conversion, Handoff, Record, record_order
 
 ATTRIBUTE_FIELDS = ("source", "segment", "offer", "persona", "quality")
-_KIND_RANK = {"lead_converted": 0, "handoff": 1, "contact_attempt": 2}
-_ACTION_RANK = {"assign": 0, "reassign": 1, "return": 2}
 
 
 class Phase(Enum):
@@ -38,7 +38,7 @@ class Cycle:
     handoff_at: datetime
     attributes: dict[str, str | None]
     owners: list[Ownership]
-    attempts: list[ContactAttempt] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)  # those the fold was given (not yet summarised)
     returned_at: datetime | None = None
 
     def owner_at(self, moment: datetime) -> Ownership:
@@ -54,33 +54,31 @@ class Fold:
     phase: Phase = Phase.NEW
     attributes: dict[str, str | None] = field(default_factory=dict)
     cycles: list[Cycle] = field(default_factory=list)
+    next_number: int = 1
 
 
-def event_order(event: LeadEventBase) -> tuple:
-    """Event time first; at equal times conversion < handoff < attempt, so a call
-    stamped in the same second as its handoff counts as after it."""
-    action = getattr(event, "action", "")
-    return (event.occurred_at, _KIND_RANK[event.kind], _ACTION_RANK.get(action, 0), event.event_id)
+event_order = record_order
 
 
-def fold(events: Iterable[LeadEventBase]) -> Fold:
-    state = Fold()
-    for event in events:
-        signal = _signal(event)
-        TRANSITIONS[(state.phase, signal)](state, event)
+def fold(records: Iterable[Record], first_number: int = 1) -> Fold:
+    """Records in event order; cycles are numbered from ``first_number`` (a lead retired
+    and handed off again continues its count, so outcome ids are never reused)."""
+    state = Fold(next_number=first_number)
+    for record in records:
+        TRANSITIONS[(state.phase, _signal(record))](state, record)
     return state
 
 
-def _signal(event: LeadEventBase) -> str:
-    if isinstance(event, LeadHandoff):
-        return "return" if event.action == "return" else "assign"
-    return "converted" if isinstance(event, LeadConverted) else "attempt"
+def _signal(record: Record) -> str:
+    if record.kind == "handoff":
+        return "return" if record.action == "return" else "assign"
+    return "converted" if record.kind == "lead_converted" else "attempt"
 
 
 # --- transition handlers: (fold state, event) -> None, mutating the fold ------------
 
 
-def _record_attributes(state: Fold, event: LeadConverted) -> None:
+def _record_attributes(state: Fold, event: Conversion) -> None:
     state.attributes = {name: getattr(event, name) for name in ATTRIBUTE_FIELDS}
     if state.phase is Phase.OPEN and not state.cycles[-1].attributes.get("source"):
         # The conversion is stamped after the handoff (odd, but it happens with
@@ -88,27 +86,28 @@ def _record_attributes(state: Fold, event: LeadConverted) -> None:
         state.cycles[-1].attributes = _with_handoff_segment(state.attributes, state.cycles[-1].attributes)
 
 
-def _open_cycle(state: Fold, event: LeadHandoff) -> None:
+def _open_cycle(state: Fold, event: Handoff) -> None:
     attributes = _with_handoff_segment(state.attributes, {"segment": event.segment})
     owner = Ownership(event.occurred_at, event.owner_rep or "", event.team or "")
-    state.cycles.append(Cycle(len(state.cycles) + 1, event.occurred_at, attributes, [owner]))
+    state.cycles.append(Cycle(state.next_number, event.occurred_at, attributes, [owner]))
+    state.next_number += 1
     state.phase = Phase.OPEN
 
 
-def _change_owner(state: Fold, event: LeadHandoff) -> None:
+def _change_owner(state: Fold, event: Handoff) -> None:
     state.cycles[-1].owners.append(Ownership(event.occurred_at, event.owner_rep or "", event.team or ""))
 
 
-def _return(state: Fold, event: LeadHandoff) -> None:
+def _return(state: Fold, event: Handoff) -> None:
     state.cycles[-1].returned_at = event.occurred_at
     state.phase = Phase.RETURNED
 
 
-def _record_attempt(state: Fold, event: ContactAttempt) -> None:
+def _record_attempt(state: Fold, event: Attempt) -> None:
     state.cycles[-1].attempts.append(event)
 
 
-def _ignore(state: Fold, event: LeadEventBase) -> None:
+def _ignore(state: Fold, event: Record) -> None:
     """Touches before a handoff or after a return are outside any SLA clock."""
 
 
@@ -119,7 +118,7 @@ def _with_handoff_segment(attributes: dict, handoff: dict) -> dict:
     return merged
 
 
-Handler = Callable[[Fold, LeadEventBase], None]
+Handler = Callable[[Fold, Record], None]
 TRANSITIONS: dict[tuple[Phase, str], Handler] = {
     (Phase.NEW, "converted"): _record_attributes,
     (Phase.NEW, "assign"): _open_cycle,

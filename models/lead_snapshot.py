@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from models.cycles import fold
-from models.events import LeadConverted
+from models.attempts import EMPTY, AttemptSummary
 from models.goal import MonthToDate, month_to_date
 from models.lead_state import LeadState
 from models.policy import Policy
-from models.verdicts import CycleFacts, follow_up_period_end, resolve_facts
+from models.retirement import Retired
+from models.verdicts import CycleFacts, qualifies, resolve_facts
 
 TeamSegment = tuple[str, str]
 
@@ -44,19 +44,19 @@ class LeadFacts:
 
     marketing_conversions: tuple[tuple[datetime, str, float], ...]  # (when, lead segment, value)
     latest_cycle: CycleFacts | None
-    period_end: datetime | None  # end of the latest cycle's follow-up period, if the segment has one
+    summary: AttemptSummary  # the latest cycle's attempts behind the watermark
 
 
 class FactsCache:
-    """Lead id -> facts, recomputed only when the lead's events change: the table is read every
-    few seconds, but folding every lead's history each time would stall a worker with many leads."""
+    """Lead id -> facts, recomputed only when the lead's state changes: the table is read every
+    few seconds, and resolving every lead's cycles each time would stall a worker with many leads."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._facts: dict[str, tuple[tuple[str, ...], LeadFacts]] = {}
 
     def facts(self, state: LeadState) -> LeadFacts:
-        key = tuple(event.event_id for event in state.events)
+        key = (state.spine, state.pending, state.summaries)
         cached = self._facts.get(state.lead_id)
         if cached is None or cached[0] != key:
             cached = (key, lead_facts(state, self.policy))
@@ -69,11 +69,12 @@ class FactsCache:
 
 
 def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
-    conversions = tuple((e.occurred_at, e.segment, e.value or 0.0) for e in state.events
-                        if isinstance(e, LeadConverted) and e.source == "marketing")
-    cycles = fold(state.events).cycles
-    facts = resolve_facts(state.lead_id, cycles[-1], policy) if cycles else None
-    return LeadFacts(conversions, facts, follow_up_period_end(facts) if facts else None)
+    conversions = tuple((r.occurred_at, r.segment, r.value or 0.0) for r in state.spine
+                        if r.kind == "lead_converted" and r.source == "marketing")
+    cycles = state.cycles()
+    summary = state.summary(cycles[-1].number) if cycles else EMPTY
+    facts = resolve_facts(state.lead_id, cycles[-1], policy, summary) if cycles else None
+    return LeadFacts(conversions, facts, summary)
 
 
 def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_zone: ZoneInfo,
@@ -84,6 +85,8 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
     month = month_to_date(now, month_zone)
     seen = set()
     for state in states:
+        if isinstance(state, Retired):
+            continue  # long quiet: neither waiting nor in a follow-up period
         seen.add(state.lead_id)
         lead = cache.facts(state)
         snapshot.leads += 1
@@ -91,7 +94,7 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
         facts = lead.latest_cycle
         if facts is not None and not _returned_by(facts, now):
             _count_waiting(facts, now, snapshot)
-            _count_follow_up(facts, lead.period_end, now, snapshot)
+            _count_follow_up(facts, lead.summary, now, snapshot)
     cache.retain(seen)
     return snapshot
 
@@ -118,19 +121,18 @@ def _count_waiting(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> 
     snapshot.oldest_wait_seconds[team] = max(age, snapshot.oldest_wait_seconds.get(team, 0.0))
 
 
-def _count_follow_up(facts: CycleFacts, period_end: datetime | None, now: datetime, snapshot: LeadSnapshot) -> None:
+def _count_follow_up(facts: CycleFacts, summary: AttemptSummary, now: datetime, snapshot: LeadSnapshot) -> None:
     """Unconnected leads and their qualifying attempts within the follow-up period, split by
-    whether the period is still open: the ended ones are what the depth target is judged on."""
+    whether the period is still open: the ended ones are what the depth target is judged on.
+    Summarised attempts are all behind the watermark, so before ``now``."""
+    period_end = facts.period_end
     if period_end is None or facts.cycle.handoff_at > now:
         return
     so_far = [a for a in facts.cycle.attempts if a.occurred_at <= now]
-    if any(a.connected for a in so_far):
+    if any(a.connected for a in so_far) or summary.first_connected is not None:
         return
-    counted = sum(1 for a in so_far if a.occurred_at <= period_end and _qualifies(facts, a.automated))
+    counted = summary.counted(facts.segment)
+    counted += sum(1 for a in so_far if a.occurred_at <= period_end and qualifies(a, facts.segment))
     key = (facts.cycle.owner_at(now).team, facts.segment.name, "open" if now < period_end else "ended")
     snapshot.unconnected[key] += 1
     snapshot.unconnected_attempts[key] += counted
-
-
-def _qualifies(facts: CycleFacts, automated: bool) -> bool:
-    return facts.segment.automated_touches_count or not automated

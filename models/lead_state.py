@@ -1,100 +1,201 @@
-"""One lead's state and its two transitions: an event arrives, or time passes.
+"""One lead's state, as small as its future decisions allow, and its two transitions:
+an event arrives, or time passes.
 
-Outcomes are derived, then diffed against what was already announced: new or
-changed ones are emitted, and an announced one that no longer holds (an
-attempt stamped before the deadline arrived after the breach went out) is
-withdrawn with a ``corrected`` outcome. Duplicated events change nothing.
+What is kept: the lead's conversions and handoffs (few; they shape its cycles), the
+attempts the watermark has not passed yet (a late handoff may still place them), a
+per-cycle summary of the attempts it has passed (models.attempts), the ids of recent
+attempts (to spot re-deliveries), and the ids of what was announced. So an event costs
+the same whatever came before it.
+
+Outcomes are derived from that state and diffed against what was announced: new or
+changed ones are emitted, and an announced one that no longer holds (an attempt stamped
+before the deadline arrived after the breach went out) is withdrawn with a
+``corrected`` outcome. The content of an announced outcome is not stored: it is what
+the previous state derives, which is why derivations are remembered per state.
+
+A lead quiet for the policy's ``retire_after`` horizon, with nothing left to announce,
+is replaced by a ``Retired`` tombstone (models.retirement).
 """
 
 from __future__ import annotations
 
-import bisect
-from datetime import datetime
+import heapq
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr
-
-from models.cycles import event_order, fold
-from models.events import ContactAttempt, LeadConverted, LeadHandoff
+from models.attempts import EMPTY, AttemptSummary, period_ends, summarise
+from models.cycles import Cycle, fold
+from models.events import LeadEventBase
+from models.lead_records import Attempt, Record, SpineRecord, record_of, record_order
 from models.outcomes import Outcome
 from models.policy import Policy
-from models.verdicts import candidates, next_time_after, resolve_facts
+from models.verdicts import candidates, resolve_facts
 
-MAX_EVENTS_PER_LEAD = 2000
+# Ids of this many recent attempts are kept: a re-delivery (after a crash, a producer
+# retry) comes soon after the original. Conversions and handoffs keep their ids for good.
+RECENT_ATTEMPT_IDS = 64
+EPOCH_WATERMARK = datetime(1970, 1, 1, tzinfo=timezone.utc)  # before any event: nothing is due yet
 
 
-class LeadHistoryFull(ValueError):
-    """A lead with thousands of events is a producer loop, not a sales process."""
-
-
-class LeadState(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class LeadState:
     lead_id: str
     partition: int
-    events: tuple[LeadConverted | LeadHandoff | ContactAttempt, ...] = ()
-    announced: dict[str, Outcome] = {}
+    spine: tuple[SpineRecord, ...] = ()  # conversions and handoffs, in event order
+    pending: tuple[Attempt, ...] = ()  # attempts the watermark has not passed, in event order
+    summaries: tuple[tuple[int, AttemptSummary], ...] = ()  # cycle number -> attempts it has passed
+    recent_ids: tuple[str, ...] = ()  # ids of the latest attempts, oldest first
+    announced: tuple[str, ...] = ()  # outcome ids announced and still standing, sorted
     corrections: int = 0
-    next_due: AwareDatetime | None = None
-    # Not stored: derived outcomes, valid while `events` (same tuple) and the policy are.
-    _derived: tuple | None = PrivateAttr(default=None)
+    first_cycle: int = 1  # number of the lead's first cycle kept here (retired ones came before)
+    latest_event_at: datetime | None = None
+    next_due: datetime | None = None  # next outcome time, or the retirement time
+    # Not stored: (policy, {cycle number: (facts key, candidates)}) derived from this state.
+    memo: tuple | None = field(default=None, compare=False, repr=False)
 
-    def has_event(self, event_id: str) -> bool:
-        return any(e.event_id == event_id for e in self.events)
+    def summary(self, cycle_number: int) -> AttemptSummary:
+        return next((s for n, s in self.summaries if n == cycle_number), EMPTY)
+
+    def has_seen(self, record: Record) -> bool:
+        if record.kind != "contact_attempt":
+            return any(r.event_id == record.event_id for r in self.spine)
+        return record.event_id in self.recent_ids or any(a.event_id == record.event_id for a in self.pending)
+
+    def cycles(self) -> list[Cycle]:
+        records = heapq.merge(self.spine, self.pending, key=record_order)
+        return fold(records, self.first_cycle).cycles
 
 
 def new_lead(lead_id: str, partition: int) -> LeadState:
     return LeadState(lead_id=lead_id, partition=partition)
 
 
-def apply_event(state: LeadState, event, policy: Policy, watermark: datetime) -> tuple[LeadState, list[Outcome]]:
+def apply_event(state: LeadState, event: LeadEventBase, policy: Policy,
+                watermark: datetime) -> tuple[LeadState, list[Outcome]]:
     """Add an event (ignored if already seen) and announce what is now due."""
-    if state.has_event(event.event_id):
+    record = record_of(event)
+    if state.has_seen(record):
         return state, []
-    if len(state.events) >= MAX_EVENTS_PER_LEAD:
-        raise LeadHistoryFull(f"lead {state.lead_id} already has {MAX_EVENTS_PER_LEAD} events")
-    events = list(state.events)
-    keys = [event_order(e) for e in events]
-    events.insert(bisect.bisect_right(keys, event_order(event)), event)
-    return advance(state.model_copy(update={"events": tuple(events)}), policy, watermark)
+    latest = max(state.latest_event_at or record.occurred_at, record.occurred_at)
+    if record.kind != "contact_attempt":
+        spine = _insert(state.spine, record)
+        grown = replace(state, spine=spine, latest_event_at=latest, memo=None)
+    else:
+        recent = (state.recent_ids + (record.event_id,))[-RECENT_ATTEMPT_IDS:]
+        grown = replace(state, pending=_insert(state.pending, record), recent_ids=recent,
+                        latest_event_at=latest, memo=None)
+    return _announce(state, settle(grown, policy, watermark), policy, watermark)
 
 
 def advance(state: LeadState, policy: Policy, watermark: datetime) -> tuple[LeadState, list[Outcome]]:
-    """Re-derive the outcomes due by ``watermark`` and announce the difference."""
-    all_candidates = derive(state, policy)
-    due = {o.outcome_id: o for o in all_candidates if o.at <= watermark}
-    withdrawn = [o for key, o in state.announced.items() if due.get(key) != o]
-    fresh = sorted((o for key, o in due.items() if state.announced.get(key) != o), key=Outcome.sort_key)
-    corrections = [
-        _correction(old, state.corrections + n) for n, old in enumerate(withdrawn, start=1)
-    ]
-    new_state = state.model_copy(
-        update={
-            "announced": due,
-            "corrections": state.corrections + len(corrections),
-            "next_due": next_time_after(all_candidates, watermark),
-        }
-    )
-    return new_state, corrections + fresh
+    """Time passes: announce the outcomes due by ``watermark``."""
+    return _announce(state, settle(state, policy, watermark), policy, watermark)
 
 
-def derive(state: LeadState, policy: Policy) -> list[Outcome]:
-    """Every outcome the lead's events imply, due or not yet. Time passing does
-    not change them, only new events do: remembered per events and policy."""
-    cached = state._derived
-    if cached is not None and cached[0] is state.events and cached[1] is policy:
-        return cached[2]
-    found = _derive(state, policy)
-    state._derived = (state.events, policy, found)
-    return found
+def settle(state: LeadState, policy: Policy, watermark: datetime) -> LeadState:
+    """Summarise the attempts the watermark has passed: their cycle can no longer change."""
+    if not state.pending or state.pending[0].occurred_at >= watermark:
+        return state
+    passed = [a for a in state.pending if a.occurred_at < watermark]
+    summaries = dict(state.summaries)
+    cycles = fold(state.spine, state.first_cycle).cycles
+    for attempt in passed:
+        cycle = _cycle_at(cycles, attempt.occurred_at)
+        if cycle is not None:  # before any handoff or after a return: outside every clock
+            ends = period_ends(policy, cycle.owners[0].team, cycle.handoff_at)
+            summaries[cycle.number] = summarise(summaries.get(cycle.number, EMPTY), attempt, ends)
+    return replace(state, pending=state.pending[len(passed):], summaries=tuple(sorted(summaries.items())),
+                   memo=state.memo)
 
 
-def _derive(state: LeadState, policy: Policy) -> list[Outcome]:
-    found: list[Outcome] = []
-    for cycle in fold(state.events).cycles:
-        facts = resolve_facts(state.lead_id, cycle, policy)
-        if facts is not None:
-            found += candidates(facts)
-    return found
+def _cycle_at(cycles: list[Cycle], moment: datetime) -> Cycle | None:
+    """The cycle an attempt at ``moment`` belongs to: handed off at or before it (a handoff
+    sorts before an attempt of the same second) and not returned by then."""
+    for cycle in reversed(cycles):
+        if cycle.handoff_at <= moment:
+            return cycle if cycle.returned_at is None or moment < cycle.returned_at else None
+    return None
+
+
+def _insert(records: tuple, record: Record) -> tuple:
+    if not records or record_order(records[-1]) <= record_order(record):
+        return records + (record,)  # the usual case: events come roughly in order
+    position = len(records)
+    key = record_order(record)
+    while position and record_order(records[position - 1]) > key:
+        position -= 1
+    return records[:position] + (record,) + records[position:]
+
+
+# --- deciding: derive, then diff against what was announced --------------------------------------
+
+
+def derive(state: LeadState, policy: Policy) -> dict[int, tuple[tuple, list[Outcome]]]:
+    """Every outcome the state implies, due or not, per cycle with the facts that decided
+    them. A cycle whose facts did not change keeps its outcomes (the same objects)."""
+    memo = state.memo
+    if memo is not None and memo[0] is policy and memo[2] is state.spine and memo[3] is state.pending \
+            and memo[4] is state.summaries:
+        return memo[1]
+    before = memo[1] if memo is not None and memo[0] is policy else {}
+    derived: dict[int, tuple[tuple, list[Outcome]]] = {}
+    for cycle in state.cycles():
+        facts = resolve_facts(state.lead_id, cycle, policy, state.summary(cycle.number))
+        if facts is None:
+            continue
+        known = before.get(cycle.number)
+        derived[cycle.number] = known if known and known[0] == facts.key else (facts.key, candidates(facts))
+    object.__setattr__(state, "memo", (policy, derived, state.spine, state.pending, state.summaries))
+    return derived
+
+
+def all_candidates(state: LeadState, policy: Policy) -> list[Outcome]:
+    return [o for _, found in derive(state, policy).values() for o in found]
+
+
+def _announce(before: LeadState, after: LeadState, policy: Policy,
+              watermark: datetime) -> tuple[LeadState, list[Outcome]]:
+    if after.memo is None and before.memo is not None:
+        object.__setattr__(after, "memo", (policy, before.memo[1], None, None, None))
+    previous = {o.outcome_id: o for o in all_candidates(before, policy)} if before.announced else {}
+    found = all_candidates(after, policy)
+    due = {o.outcome_id: o for o in found if o.at <= watermark}
+    announced = {_full_id(after, suffix) for suffix in before.announced}
+    # An id the previous state cannot derive (only if the policy changed under it) is
+    # kept while it still holds: an outcome id never gets a second content.
+    withdrawn = [o for key, o in previous.items() if key in announced and not _same(due.get(key), o)]
+    kept = announced - {o.outcome_id for o in withdrawn}
+    fresh = sorted((o for key, o in due.items() if key not in kept), key=Outcome.sort_key)
+    corrections = [_correction(old, before.corrections + n) for n, old in enumerate(withdrawn, start=1)]
+    later = [o.at for o in found if o.at > watermark]
+    settled = replace(after, announced=tuple(sorted(_suffix(after, key) for key in due)),
+                      corrections=before.corrections + len(corrections),
+                      next_due=min(later) if later else retire_at(after, found, policy))
+    object.__setattr__(settled, "memo", after.memo)
+    return settled, corrections + fresh
+
+
+def retire_at(state: LeadState, found: list[Outcome], policy: Policy) -> datetime | None:
+    """When a lead with nothing left to announce has been quiet for the horizon."""
+    times = [o.at for o in found] + [state.latest_event_at] if state.latest_event_at else [o.at for o in found]
+    return max(times) + policy.retire_after if times else None
+
+
+def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
+    retire = retire_at(state, all_candidates(state, policy), policy)
+    return retire - policy.retire_after if retire else None
+
+
+def _same(a: Outcome | None, b: Outcome) -> bool:
+    return a is b or a == b
+
+
+def _suffix(state: LeadState, outcome_id: str) -> str:
+    return outcome_id[len(state.lead_id) + 1:]
+
+
+def _full_id(state: LeadState, suffix: str) -> str:
+    return f"{state.lead_id}/{suffix}"
 
 
 def _correction(withdrawn: Outcome, number: int) -> Outcome:

@@ -140,6 +140,12 @@ def _template_fields(template: str) -> set[str]:
 class Policy(Frozen):
     version: Annotated[int, Field(strict=True, ge=1, le=1)]
     allowed_lateness: Duration = Field(default=timedelta(seconds=30), le=timedelta(hours=24))
+    retire_after: Duration = Field(
+        default=timedelta(days=35),
+        description="A lead with nothing left to announce, quiet this long, is retired to a tombstone; "
+                    "later events for it go to dead letters. The default outlasts a month, so the "
+                    "month-to-date marketing pace still sees every lead of the month.",
+    )
     reassignment: Literal["keep_clock", "restart_clock"] = "keep_clock"
     default_calendar: str
     calendars: dict[str, BusinessCalendar]
@@ -150,6 +156,8 @@ class Policy(Frozen):
 
     @model_validator(mode="after")
     def _references_exist(self) -> "Policy":
+        if self.retire_after < max(timedelta(hours=1), 2 * self.allowed_lateness):
+            raise ValueError("retire_after must be at least 1h and twice the allowed_lateness")
         named = [("default_calendar", self.default_calendar)]
         named += [(f"teams.{t}.calendar", team.calendar) for t, team in self.teams.items()]
         named += [(f"segments[{i}].calendar", s.calendar) for i, s in enumerate(self.segments) if s.calendar]

@@ -21,6 +21,7 @@ from models.events import LeadEventBase, Tick
 from models.lead_state import LeadState, advance, apply_event, new_lead
 from models.outcomes import Outcome
 from models.policy import Policy
+from models.retirement import Retired, due_for_retirement, retire, revive
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -30,13 +31,14 @@ class StepResult:
     outcomes: list[Outcome] = field(default_factory=list)
     duplicate: bool = False
     watermark: datetime = EPOCH
+    rejected: str | None = None  # why the event was refused (it goes to dead letters)
 
 
 class Tracker:
     def __init__(
         self,
         policy: Policy,
-        leads: MutableMapping[str, LeadState],
+        leads: MutableMapping[str, LeadState | Retired],
         latest_seen: MutableMapping[int, float],
     ) -> None:
         self.policy = policy
@@ -56,9 +58,18 @@ class Tracker:
         watermark = self.watermark(partition)
         result = StepResult(watermark=watermark)
         if not isinstance(entry, Tick):
-            result.duplicate = self._apply(partition, entry, watermark, result.outcomes)
+            self._apply(partition, entry, watermark, result)
         self._fire_due(partition, watermark, result.outcomes)
         return result
+
+    def pass_time(self, partition: int, moment: datetime) -> list[Outcome]:
+        """What a tick at ``moment`` does, without building one: for replays in time order."""
+        if moment.timestamp() <= self.latest_seen.get(partition, float("-inf")):
+            return []
+        self._observe(partition, moment)
+        out: list[Outcome] = []
+        self._fire_due(partition, self.watermark(partition), out)
+        return out
 
     def forget_partitions(self, partitions: Iterable[int]) -> None:
         """After a rebalance the due-heaps of moved partitions are stale."""
@@ -70,14 +81,19 @@ class Tracker:
         if seconds > self.latest_seen.get(partition, float("-inf")):
             self.latest_seen[partition] = seconds
 
-    def _apply(self, partition: int, event: LeadEventBase, watermark: datetime, out: list[Outcome]) -> bool:
+    def _apply(self, partition: int, event: LeadEventBase, watermark: datetime, result: StepResult) -> None:
         state = self.leads.get(event.lead_id) or new_lead(event.lead_id, partition)
+        if isinstance(state, Retired):
+            state = revive(state, event)
+            if isinstance(state, str):
+                result.rejected = state
+                return
         new_state, outcomes = apply_event(state, event, self.policy, watermark)
         if new_state is state:
-            return True
+            result.duplicate = True
+            return
         self._store(new_state)
-        out.extend(outcomes)
-        return False
+        result.outcomes.extend(outcomes)
 
     def _fire_due(self, partition: int, watermark: datetime, out: list[Outcome]) -> None:
         heap = self._heap(partition)
@@ -87,10 +103,10 @@ class Tracker:
             if state is None or state.next_due != due_at:
                 continue  # stale entry: the lead was rescheduled since
             new_state, outcomes = advance(state, self.policy, watermark)
-            self._store(new_state)
             out.extend(outcomes)
+            self._store(retire(new_state, self.policy) if due_for_retirement(new_state, watermark) else new_state)
 
-    def _store(self, state: LeadState) -> None:
+    def _store(self, state: LeadState | Retired) -> None:
         heap = self._heap(state.partition)  # built before the write, so the lead is not indexed twice
         previous = self.leads.get(state.lead_id)
         self.leads[state.lead_id] = state

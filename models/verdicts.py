@@ -10,16 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from functools import lru_cache
+
+from models.attempts import EMPTY, AttemptSummary, period_end
 from models.calendar import BusinessCalendar, SlaClock, clock_for
 from models.cycles import Cycle
-from models.events import ContactAttempt
+from models.lead_records import Attempt
 from models.outcomes import Outcome
 from models.policy import Policy, Segment
 
 
 @dataclass(frozen=True)
 class CycleFacts:
-    """What the verdicts need, resolved once per cycle."""
+    """What the verdicts need, resolved once per cycle. The attempts are already reduced to
+    the few times and counts below, so two facts with equal ``key`` give equal outcomes."""
 
     lead_id: str
     cycle: Cycle
@@ -29,37 +33,61 @@ class CycleFacts:
     clock_kind: str
     clock_start: datetime
     deadline: datetime
-    first_contact: ContactAttempt | None
+    first_contact_at: datetime | None
+    period_end: datetime | None  # end of the follow-up period, if the segment has a target
+    depth_shortfall: int | None  # qualifying attempts in a period that ended short of the target
+
+    @property
+    def key(self) -> tuple:
+        cycle = self.cycle
+        return (cycle.number, cycle.handoff_at, tuple(cycle.attributes.items()), tuple(cycle.owners),
+                cycle.returned_at, self.segment.name, self.clock_start, self.deadline,
+                self.first_contact_at, self.depth_shortfall)
 
     @property
     def stop_at(self) -> datetime | None:
         """When the speed-to-lead clock stopped: first qualifying contact or return."""
-        times = [t for t in (self.first_contact and self.first_contact.occurred_at, self.cycle.returned_at) if t]
+        times = [t for t in (self.first_contact_at, self.cycle.returned_at) if t]
         return min(times) if times else None
 
     def still_waiting_at(self, moment: datetime) -> bool:
         return self.stop_at is None or self.stop_at > moment
 
 
-def resolve_facts(lead_id: str, cycle: Cycle, policy: Policy) -> CycleFacts | None:
+def resolve_facts(lead_id: str, cycle: Cycle, policy: Policy, summary: AttemptSummary = EMPTY) -> CycleFacts | None:
+    """``cycle.attempts`` are the attempts not yet summarised; ``summary`` the others."""
     segment = policy.segment_for(cycle.attributes)
     if segment is None:  # the policy covers no such lead: no SLA applies
         return None
     team = cycle.owners[0].team
     calendar = policy.calendar_for(segment, team)
     clock = clock_for(segment.speed_to_lead.clock, calendar)
-    qualifying = [a for a in cycle.attempts if _qualifies(a, segment)]
-    first_contact = qualifying[0] if qualifying else None
-    start = _clock_start(cycle, first_contact, policy, clock, segment.speed_to_lead.target)
-    deadline = clock.add(start, segment.speed_to_lead.target)
-    return CycleFacts(lead_id, cycle, segment, calendar, clock, segment.speed_to_lead.clock, start, deadline, first_contact)
+    first_contact_at = _first_contact(cycle, summary, segment)
+    start = _clock_start(cycle, first_contact_at, policy, clock, segment.speed_to_lead.target)
+    deadline = _add(clock, start, segment.speed_to_lead.target)
+    ends = period_end(segment, calendar, cycle.handoff_at) if segment.follow_up else None
+    shortfall = _depth_shortfall(cycle, summary, segment, ends)
+    return CycleFacts(lead_id, cycle, segment, calendar, clock, segment.speed_to_lead.clock, start, deadline,
+                      first_contact_at, ends, shortfall)
 
 
-def _qualifies(attempt: ContactAttempt, segment: Segment) -> bool:
+def qualifies(attempt: Attempt, segment: Segment) -> bool:
+    """An automated touch (autoresponder, sequence email) counts only where the segment says so."""
     return segment.automated_touches_count or not attempt.automated
 
 
-def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Policy,
+def _first_contact(cycle: Cycle, summary: AttemptSummary, segment: Segment) -> datetime | None:
+    times = [a.occurred_at for a in cycle.attempts if qualifies(a, segment)][:1]
+    summarised = summary.first_qualifying(segment)
+    return min(times + [summarised]) if summarised else (times[0] if times else None)
+
+
+@lru_cache(maxsize=65536)
+def _add(clock: SlaClock, start: datetime, amount) -> datetime:
+    return clock.add(start, amount)
+
+
+def _clock_start(cycle: Cycle, first_contact_at: datetime | None, policy: Policy,
                  clock: SlaClock, target) -> datetime:
     """Under restart_clock a reassignment before first contact and before the
     running deadline starts the clock anew; one after the deadline does not
@@ -67,10 +95,22 @@ def _clock_start(cycle: Cycle, first_contact: ContactAttempt | None, policy: Pol
     start = cycle.handoff_at
     if policy.reassignment == "restart_clock":
         for ownership in cycle.owners[1:]:
-            contacted_before = first_contact is not None and first_contact.occurred_at <= ownership.since
-            if not contacted_before and ownership.since < clock.add(start, target):
+            contacted_before = first_contact_at is not None and first_contact_at <= ownership.since
+            if not contacted_before and ownership.since < _add(clock, start, target):
                 start = ownership.since
     return start
+
+
+def _depth_shortfall(cycle: Cycle, summary: AttemptSummary, segment: Segment, ends: datetime | None) -> int | None:
+    """Qualifying attempts within the follow-up period when it ended short of the target
+    with no connect (a depth breach); None when there is no breach to announce."""
+    if ends is None or (cycle.returned_at is not None and cycle.returned_at <= ends):
+        return None
+    in_period = [a for a in cycle.attempts if a.occurred_at <= ends]
+    if any(a.connected for a in in_period) or (summary.first_connected and summary.first_connected <= ends):
+        return None
+    counted = summary.counted(segment) + sum(1 for a in in_period if qualifies(a, segment))
+    return counted if counted < segment.follow_up.attempts else None
 
 
 def candidates(facts: CycleFacts) -> list[Outcome]:
@@ -112,35 +152,17 @@ def _speed_outcomes(facts: CycleFacts) -> list[Outcome]:
 
 
 def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
-    contact = facts.first_contact
-    if contact is None or (facts.cycle.returned_at and facts.cycle.returned_at < contact.occurred_at):
+    contact_at = facts.first_contact_at
+    if contact_at is None or (facts.cycle.returned_at and facts.cycle.returned_at < contact_at):
         return []
-    kind = "met" if contact.occurred_at <= facts.deadline else "contacted_late"
-    return [_outcome(facts, kind, contact.occurred_at, contact_at=contact.occurred_at)]
-
-
-def follow_up_period_end(facts: CycleFacts) -> datetime | None:
-    """End of the cycle's follow-up period, on the follow-up's own clock; None without a target."""
-    follow_up = facts.segment.follow_up
-    if follow_up is None:
-        return None
-    return clock_for(follow_up.clock, facts.calendar).add_period(facts.cycle.handoff_at, follow_up.within)
+    kind = "met" if contact_at <= facts.deadline else "contacted_late"
+    return [_outcome(facts, kind, contact_at, contact_at=contact_at)]
 
 
 def _depth_breach(facts: CycleFacts) -> Outcome | None:
-    period_end = follow_up_period_end(facts)
-    if period_end is None:
+    if facts.depth_shortfall is None:
         return None
-    follow_up = facts.segment.follow_up
-    if facts.cycle.returned_at is not None and facts.cycle.returned_at <= period_end:
-        return None
-    in_period = [a for a in facts.cycle.attempts if a.occurred_at <= period_end]
-    if any(a.connected for a in in_period):
-        return None
-    counted = sum(1 for a in in_period if _qualifies(a, facts.segment))
-    if counted >= follow_up.attempts:
-        return None
-    return _outcome(facts, "depth_breached", period_end, attempts=counted)
+    return _outcome(facts, "depth_breached", facts.period_end, attempts=facts.depth_shortfall)
 
 
 def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None,

@@ -20,7 +20,6 @@ import faust
 
 from models.dead_letters import DeadLetter
 from models.events import LeadEventBase, Tick
-from models.lead_state import LeadHistoryFull
 from models.policy import Policy
 from models.tracker import Tracker
 from streams.clock import Clock, SystemClock
@@ -167,8 +166,8 @@ async def _track(event, tracker: Tracker, live: LiveTables, outcomes, dead_lette
     except InvalidMessage as invalid:
         await _dead_letter(dead_letters, message, invalid, message.value or b"", metrics)
         return
-    except LeadHistoryFull as full:
-        await _dead_letter(dead_letters, message, InvalidMessage("lead_history_full", str(full)),
+    if result.rejected:
+        await _dead_letter(dead_letters, message, InvalidMessage("lead_retired", result.rejected),
                            message.value or b"", metrics)
         return
     metrics.observe_step(message.partition, entry, result)

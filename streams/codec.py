@@ -28,7 +28,7 @@ REJECTION_CODES = (
     "wrong_kind",
     "invalid_field",
     "from_the_future",
-    "lead_history_full",
+    "lead_retired",
 )
 # An event stamped further ahead of its Kafka record than this is a producer clock
 # bug; believing it would drag the watermark forward and breach every lead at once.

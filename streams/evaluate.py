@@ -1,21 +1,26 @@
 """Offline evaluation: the tracker's pure core over recorded events.
 
 The events come from a JSONL file or straight from the input topics (read with
-kafka-python). Every event is applied first and time passes once at the end,
-so the result does not depend on the order the records are read in: exactly
-what the live pipeline has announced once it caught up. Invalid records are
-reported with where they came from and skipped, as the live pipeline
-dead-letters them.
+kafka-python). They are replayed in event-time order, with the watermark trailing the
+latest event by the allowed lateness, as a live worker sees them when nothing arrives
+late: the same outcomes, whatever order the records were stored in. To keep memory
+bounded whatever the input size, records are spooled to a temporary file on a first
+pass (which also validates them) and read back in time order on a second; only a time
+and an offset per record stay in memory, and retired leads leave only a tombstone.
+Invalid records are reported with where they came from and skipped, as the live
+pipeline dead-letters them.
 """
 
 from __future__ import annotations
 
+import pickle
+import tempfile
+from array import array
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import IO, Callable, Iterable, Iterator
 
 from models.events import LeadEventBase, Tick
-from models.lead_state import LeadHistoryFull
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import Tracker
@@ -61,36 +66,58 @@ def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime 
     events stamped later are left out). Without it the watermark ends at the
     last event time minus the allowed lateness."""
     report = Evaluation()
-    tracker = Tracker(policy, {}, {})
-    latest = None
-    for where, event in _decoded(records, report):
-        if as_of is not None and event.occurred_at > as_of:
-            report.after_as_of += 1
-            continue
-        latest = max(latest or event.occurred_at, event.occurred_at)
-        _apply(tracker, where, event, report)
-        if progress and report.events % PROGRESS_EVERY == 0:
-            progress(report.events)
+    with tempfile.TemporaryFile(prefix="leadsla-evaluate-") as spool:
+        times, offsets = _spool_valid(records, spool, report, as_of)
+        tracker = Tracker(policy, {}, {})
+        for where, event in _in_time_order(spool, times, offsets):
+            _apply(tracker, where, event, report)
+            if progress and report.events % PROGRESS_EVERY == 0:
+                progress(report.events)
+    latest = datetime.fromtimestamp(max(times), timezone.utc) if times else None
     final_time = as_of + policy.allowed_lateness if as_of is not None else latest
     if final_time is not None:
-        report.outcomes += tracker.on_entry(0, Tick(schema_version=1, at=final_time, partition=0)).outcomes
+        report.outcomes += _final(tracker, final_time)
     return report
 
 
-def _decoded(records: Iterable[Record], report: Evaluation) -> Iterator[tuple[int | str, LeadEventBase]]:
+def _spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
+                 as_of: datetime | None) -> tuple[array, array]:
+    """First pass: validate every record; write the valid ones to ``spool``."""
+    times, offsets = array("d"), array("q")
     for where, raw, kind in records:
         try:
-            yield where, decode_event(raw, kind)
+            event = decode_event(raw, kind)
         except InvalidMessage as invalid:
             report.rejected.append((where, str(invalid)))
+            continue
+        if as_of is not None and event.occurred_at > as_of:
+            report.after_as_of += 1
+            continue
+        times.append(event.occurred_at.timestamp())
+        offsets.append(spool.tell())
+        pickle.dump((where, raw, kind), spool, protocol=pickle.HIGHEST_PROTOCOL)
+    return times, offsets
+
+
+def _in_time_order(spool: IO[bytes], times: array, offsets: array) -> Iterator[tuple[int | str, LeadEventBase]]:
+    """Second pass: the spooled records in event-time order (stable: ties keep input order)."""
+    for index in sorted(range(len(times)), key=times.__getitem__):
+        spool.seek(offsets[index])
+        where, raw, kind = pickle.load(spool)
+        yield where, decode_event(raw, kind)
+
+
+def _final(tracker: Tracker, final_time: datetime) -> list[Outcome]:
+    return tracker.on_entry(0, Tick(schema_version=1, at=final_time, partition=0)).outcomes
 
 
 def _apply(tracker: Tracker, where: int | str, event: LeadEventBase, report: Evaluation) -> None:
-    try:
-        result = tracker.on_entry(0, event)
-    except LeadHistoryFull as full:
-        report.rejected.append((where, f"lead_history_full: {full}"))
+    """The watermark trails this event by the allowed lateness, as on a live worker."""
+    report.outcomes += tracker.pass_time(0, event.occurred_at)
+    result = tracker.on_entry(0, event)
+    report.outcomes += result.outcomes
+    if result.rejected:
+        report.rejected.append((where, f"lead_retired: {result.rejected}"))
         return
     report.events += 1
     report.duplicates += result.duplicate
-    report.outcomes += result.outcomes

@@ -1,13 +1,14 @@
-"""Faust codecs for pydantic models, so a table holds model objects, not dicts."""
+"""Faust codecs, so a table holds domain objects, not dicts."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from faust.serializers import codecs
 from pydantic import BaseModel
 
-from models.lead_state import LeadState
+from models.state_codec import state_from_value, state_to_value
 
 
 class PydanticCodec(codecs.Codec):
@@ -22,8 +23,18 @@ class PydanticCodec(codecs.Codec):
         return self.model.model_validate_json(s)
 
 
+class LeadStateCodec(codecs.Codec):
+    """A lead's compact state (models.state_codec) as JSON."""
+
+    def _dumps(self, obj) -> bytes:
+        return json.dumps(state_to_value(obj), separators=(",", ":")).encode()
+
+    def _loads(self, s: bytes):
+        return state_from_value(json.loads(s))
+
+
 LEAD_STATE_CODEC = "leadsla_lead_state"
-codecs.register(LEAD_STATE_CODEC, PydanticCodec(LeadState))
+codecs.register(LEAD_STATE_CODEC, LeadStateCodec())
 
 
 def hold_models(table, codec: str) -> None:

@@ -433,7 +433,7 @@ def test_duplicate_through_the_tracker_is_flagged_and_emits_nothing():
     assert (first.duplicate, again.duplicate) == (False, True)
     assert again.outcomes == []
     assert tracker.leads[LEAD] is stored
-    assert len(stored.events) == 2
+    assert len(stored.spine) == 2  # the conversion and the handoff, once each
 
 
 # Conversion, handoff, an autoresponder, a reassignment and the new owner's call,
@@ -494,7 +494,7 @@ def test_late_contact_before_the_deadline_corrects_the_announced_breach():
     met = result.outcomes[-1]
     assert (met.contact_at, met.business_seconds, met.deadline_at) == (et(1, 10, 5), 300.0, et(1, 10, 15))
     state = tracker.leads[LEAD]
-    assert sorted(state.announced) == ["lead-1/1/met", "lead-1/1/opened"]
+    assert sorted(state.announced) == ["1/met", "1/opened"]  # ids, kept without the lead id
     assert state.corrections == 3
     # The withdrawn escalation never comes back, nor does the second level.
     assert tracker.on_entry(0, clock_at(et(15, 9))).outcomes == []
@@ -520,18 +520,15 @@ def test_outcomes_are_only_announced_once_the_watermark_reaches_them():
 
 
 def test_restart_clock_reassignment_after_the_breach_keeps_the_breach():
-    from models.lead_state import derive
     from models.policy_file import parse_policy
     from tests.scenarios import at, converted, handoff
-    from models.lead_state import LeadState
 
     from pathlib import Path
     text = (Path(__file__).resolve().parents[2] / "models/example_policy.yaml").read_text().replace("reassignment: keep_clock", "reassignment: restart_clock")
     policy = parse_policy(text)
     events = (converted("L", "enterprise", "demo-request"), handoff("L", "rep-ent-1", "enterprise"),
               handoff("L", "rep-ent-2", "enterprise", minutes=20, action="reassign", n=2))
-    state = LeadState(lead_id="L", partition=0, events=events)
-    found = {o.outcome_id: o for o in derive(state, policy)}
+    found = {o.outcome_id: o for o in outcomes_of(events, policy, lead="L")}
     assert found["L/1/breached"].at == at(15)  # the 10:15 breach stands
     assert found["L/1/breached"].owner_rep == "rep-ent-1"
     assert found["L/1/opened"].handoff_at == at(0)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models.lead_state import MAX_EVENTS_PER_LEAD, LeadHistoryFull, LeadState
 from models.tracker import EPOCH, Tracker
 from tests.pure.events import attempt, clock_at, converted, et, example_policy, handoff, ids, tick
 
@@ -62,7 +61,7 @@ def test_watermarks_of_partitions_are_independent():
         "lead-p0/1/escalated/1",
         "lead-p0/1/escalated/2",
     ]
-    assert sorted(tracker.leads["lead-p1"].announced) == ["lead-p1/1/opened"]
+    assert sorted(tracker.leads["lead-p1"].announced) == ["1/opened"]
     quiet = tracker.on_entry(1, clock_at(et(1, 10, 12), partition=1))
     assert [(o.outcome_id, o.at) for o in quiet.outcomes] == [("lead-p1/1/warning", et(1, 10, 10))]
 
@@ -150,29 +149,6 @@ def test_rescheduled_lead_fires_at_its_new_time_only():
     assert tracker.leads["lead-1"].next_due == et(1, 10)
     fired = tracker.on_entry(0, clock_at(et(15, 9))).outcomes
     assert [(o.kind, o.at) for o in fired] == [("opened", et(1, 10)), ("met", et(1, 10, 3))]
-    assert tracker.leads["lead-1"].next_due is None
+    # Nothing left to announce: the next time the lead is due is its retirement.
+    assert tracker.leads["lead-1"].next_due == et(1, 10, 3) + example_policy().retire_after
     assert tracker.on_entry(0, clock_at(et(30, 9))).outcomes == []
-
-
-def full_lead(count: int) -> LeadState:
-    events = (converted(et(1, 9, 50)), handoff(et(1, 10)))
-    events += tuple(attempt(et(1, 10) + timedelta(seconds=n)) for n in range(1, count - 1))
-    return LeadState(lead_id="lead-1", partition=0, events=events)
-
-
-def test_lead_with_the_maximum_history_refuses_another_event():
-    assert MAX_EVENTS_PER_LEAD == 2000
-    tracker = Tracker(example_policy(), {"lead-1": full_lead(2000)}, {})
-    with pytest.raises(LeadHistoryFull, match="lead lead-1 already has 2000 events"):
-        tracker.on_entry(0, attempt(et(2, 10)))
-    assert len(tracker.leads["lead-1"].events) == 2000
-
-
-def test_lead_one_below_the_cap_takes_its_last_event_and_duplicates_stay_harmless():
-    tracker = Tracker(example_policy(), {"lead-1": full_lead(1999)}, {})
-    assert tracker.on_entry(0, attempt(et(2, 10))).duplicate is False
-    assert len(tracker.leads["lead-1"].events) == 2000
-    resent = tracker.on_entry(0, attempt(et(2, 10)))
-    assert (resent.duplicate, resent.outcomes) == (True, [])
-    with pytest.raises(LeadHistoryFull):
-        tracker.on_entry(0, attempt(et(2, 11)))
