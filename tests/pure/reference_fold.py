@@ -307,9 +307,11 @@ def next_time_after(outcomes: list[Outcome], watermark: datetime) -> datetime | 
 
 
 def reference_outcomes(lead_id: str, events, policy: Policy) -> list[Outcome]:
-    """Every outcome the events imply once time has passed all of them."""
+    """Every outcome the events imply once time has passed all of them (an event id
+    counts once, as the first version's state ignored a duplicate)."""
+    unique = list({e.event_id: e for e in reversed(list(events))}.values())
     found: list[Outcome] = []
-    for cycle in fold(sorted(events, key=event_order)).cycles:
+    for cycle in fold(sorted(unique, key=event_order)).cycles:
         facts = resolve_facts(lead_id, cycle, policy)
         if facts is not None:
             found += candidates(facts)
