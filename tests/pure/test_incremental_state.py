@@ -184,14 +184,17 @@ def test_duplicate_attempt_behind_the_watermark_is_not_counted_twice():
     assert summary.counted(POLICY.segments[0]) == 1
 
 
-def test_an_attempt_ahead_of_the_watermark_waits_for_a_return_stamped_before_it():
-    """The return (10:10:01) is in time (the watermark is at 10:10) but arrives after the
-    call (10:10:02): the call is after the return, outside every clock, so nothing is met."""
+def test_an_attempt_ahead_of_the_watermark_waits_for_handoffs_stamped_before_it():
+    """The lead is returned (10:10:01) and handed to rep-b (10:10:01.5), both in time (the
+    watermark is at 10:10) but read after rep-b's call (10:10:02): the call belongs to
+    cycle 2 and meets its target; cycle 1 ends returned, uncontacted."""
     tracker = Tracker(POLICY, {}, {})
     for event in (converted(et(1, 9, 50)), handoff(et(1, 10))):
         tracker.on_entry(0, event)
     tracker.on_entry(0, clock_at(et(1, 10, 10)))
-    out = tracker.on_entry(0, attempt(et(1, 10, 10, 2), outcome="connected")).outcomes
+    out = tracker.on_entry(0, attempt(et(1, 10, 10, 2), rep="rep-b", outcome="connected")).outcomes
     out += tracker.on_entry(0, handoff(et(1, 10, 10, 1), action="return")).outcomes
+    out += tracker.on_entry(0, handoff(et(1, 10, 10, 1) + timedelta(milliseconds=500), rep="rep-b")).outcomes
     out += tracker.on_entry(0, clock_at(et(1, 11))).outcomes
-    assert [o.kind for o in out if o.kind in ("met", "contacted_late", "returned")] == ["returned"]
+    decided = [o.outcome_id for o in out if o.kind in ("met", "contacted_late", "returned", "breached")]
+    assert decided == ["lead-1/1/returned", "lead-1/2/met"]
