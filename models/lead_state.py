@@ -149,6 +149,19 @@ def derive(state: LeadState, policy: Policy) -> dict[int, tuple[tuple, list[Outc
     return derived
 
 
+def take_memo(state: LeadState) -> tuple | None:
+    """Detach what ``state`` derived (kept apart from stored states, see Tracker)."""
+    memo = state.memo
+    object.__setattr__(state, "memo", None)
+    return memo
+
+
+def give_memo(state: LeadState, memo: tuple | None) -> None:
+    """Re-attach a derivation; one that no longer fits the state is only a per-cycle hint."""
+    if state.memo is None:
+        object.__setattr__(state, "memo", memo)
+
+
 def all_candidates(state: LeadState, policy: Policy) -> list[Outcome]:
     return [o for _, found in derive(state, policy).values() for o in found]
 

@@ -13,17 +13,21 @@ rebalance, because the store (with its changelog) is the truth.
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, MutableMapping
 
 from models.events import LeadEventBase, Tick
-from models.lead_state import LeadState, advance, apply_event, new_lead
+from models.lead_state import LeadState, advance, apply_event, give_memo, new_lead, take_memo
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.retirement import Retired, due_for_retirement, retire, revive
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# Derived outcomes are remembered for this many recently active leads, not for every lead
+# in the table: they are ten times the size of the state and cheap to derive again.
+REMEMBERED_LEADS = 2048
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Tracker:
         self.leads = leads
         self.latest_seen = latest_seen  # partition -> epoch seconds of the latest tick
         self._due: dict[int, list[tuple[datetime, str]]] = {}
+        self._memos: OrderedDict[str, tuple] = OrderedDict()
 
     def watermark(self, partition: int) -> datetime:
         latest = self.latest_seen.get(partition)
@@ -81,8 +86,14 @@ class Tracker:
         if seconds > self.latest_seen.get(partition, float("-inf")):
             self.latest_seen[partition] = seconds
 
+    def _load(self, lead_id: str) -> LeadState | Retired | None:
+        state = self.leads.get(lead_id)
+        if isinstance(state, LeadState):
+            give_memo(state, self._memos.get(lead_id))
+        return state
+
     def _apply(self, partition: int, event: LeadEventBase, watermark: datetime, result: StepResult) -> None:
-        state = self.leads.get(event.lead_id) or new_lead(event.lead_id, partition)
+        state = self._load(event.lead_id) or new_lead(event.lead_id, partition)
         if isinstance(state, Retired):
             state = revive(state, event)
             if isinstance(state, str):
@@ -99,7 +110,7 @@ class Tracker:
         heap = self._heap(partition)
         while heap and heap[0][0] <= watermark:
             due_at, lead_id = heapq.heappop(heap)
-            state = self.leads.get(lead_id)
+            state = self._load(lead_id)
             if state is None or state.next_due != due_at:
                 continue  # stale entry: the lead was rescheduled since
             new_state, outcomes = advance(state, self.policy, watermark)
@@ -109,9 +120,20 @@ class Tracker:
     def _store(self, state: LeadState | Retired) -> None:
         heap = self._heap(state.partition)  # built before the write, so the lead is not indexed twice
         previous = self.leads.get(state.lead_id)
+        self._remember(state)
         self.leads[state.lead_id] = state
         if state.next_due is not None and (previous is None or previous.next_due != state.next_due):
             heapq.heappush(heap, (state.next_due, state.lead_id))
+
+    def _remember(self, state: LeadState | Retired) -> None:
+        memo = take_memo(state) if isinstance(state, LeadState) else None
+        if memo is None:
+            self._memos.pop(state.lead_id, None)
+            return
+        self._memos[state.lead_id] = memo
+        self._memos.move_to_end(state.lead_id)
+        if len(self._memos) > REMEMBERED_LEADS:
+            self._memos.popitem(last=False)
 
     def _heap(self, partition: int) -> list[tuple[datetime, str]]:
         heap = self._due.get(partition)

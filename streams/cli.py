@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import datetime
@@ -128,17 +129,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
-    report = evaluate_records(_evaluation_records(args), policy, args.as_of, progress)
-    lines = [o.model_dump_json(exclude_none=True) for o in report.outcomes]
-    text = "\n".join(lines) + ("\n" if lines else "")
-    if args.output:
-        args.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+    with (args.output.open("w") if args.output else contextlib.nullcontext(sys.stdout)) as out:
+        write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
+        report = evaluate_records(_evaluation_records(args), policy, args.as_of, progress, sink=write)
     for where, reason in report.rejected:
         print(f"{args.events}:{where}: rejected: {reason}" if args.events else f"{where}: rejected: {reason}",
               file=sys.stderr)
-    summary = dict(events=report.events, outcomes=len(report.outcomes), rejected=len(report.rejected),
+    summary = dict(events=report.events, outcomes=report.outcome_count, rejected=len(report.rejected),
                    duplicates=report.duplicates, after_as_of=report.after_as_of)
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
     return 0

@@ -34,11 +34,24 @@ PROGRESS_EVERY = 50_000
 
 @dataclass
 class Evaluation:
+    """What an evaluation found. Outcomes go to ``sink`` when one is given (a long audit
+    streams them out instead of holding them), else they are collected in ``outcomes``."""
+
     outcomes: list[Outcome] = field(default_factory=list)
+    sink: Callable[[Outcome], None] | None = None
+    outcome_count: int = 0
     events: int = 0
     duplicates: int = 0
     after_as_of: int = 0
     rejected: list[tuple[int | str, str]] = field(default_factory=list)  # (where, reason)
+
+    def found(self, outcomes: list[Outcome]) -> None:
+        self.outcome_count += len(outcomes)
+        if self.sink is None:
+            self.outcomes += outcomes
+        else:
+            for outcome in outcomes:
+                self.sink(outcome)
 
 
 def file_records(lines: Iterable[str]) -> Iterator[Record]:
@@ -61,11 +74,12 @@ def evaluate(lines: Iterable[str], policy: Policy, as_of: datetime | None = None
 
 
 def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime | None = None,
-                     progress: Callable[[int], None] | None = None) -> Evaluation:
+                     progress: Callable[[int], None] | None = None,
+                     sink: Callable[[Outcome], None] | None = None) -> Evaluation:
     """Outcomes decided by ``as_of`` (the watermark then stands at as_of exactly;
     events stamped later are left out). Without it the watermark ends at the
     last event time minus the allowed lateness."""
-    report = Evaluation()
+    report = Evaluation(sink=sink)
     with tempfile.TemporaryFile(prefix="leadsla-evaluate-") as spool:
         times, offsets = _spool_valid(records, spool, report, as_of)
         tracker = Tracker(policy, {}, {})
@@ -76,7 +90,7 @@ def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime 
     latest = datetime.fromtimestamp(max(times), timezone.utc) if times else None
     final_time = as_of + policy.allowed_lateness if as_of is not None else latest
     if final_time is not None:
-        report.outcomes += _final(tracker, final_time)
+        report.found(_final(tracker, final_time))
     return report
 
 
@@ -113,9 +127,9 @@ def _final(tracker: Tracker, final_time: datetime) -> list[Outcome]:
 
 def _apply(tracker: Tracker, where: int | str, event: LeadEventBase, report: Evaluation) -> None:
     """The watermark trails this event by the allowed lateness, as on a live worker."""
-    report.outcomes += tracker.pass_time(0, event.occurred_at)
+    report.found(tracker.pass_time(0, event.occurred_at))
     result = tracker.on_entry(0, event)
-    report.outcomes += result.outcomes
+    report.found(result.outcomes)
     if result.rejected:
         report.rejected.append((where, f"lead_retired: {result.rejected}"))
         return
