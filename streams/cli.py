@@ -18,7 +18,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from streams.settings import Settings, settings_from_env
+from streams.runtime.settings import Settings, settings_from_env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +76,7 @@ def _add_run(commands) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from streams.runner import RunOptions, run_pipeline
+    from streams.commands.runner import RunOptions, run_pipeline
 
     options = RunOptions(simulate=args.simulate, speed=args.speed, leads_per_hour=args.leads_per_hour,
                          bad_rate=args.bad_rate, seconds=args.seconds, view=not args.no_view)
@@ -90,7 +90,7 @@ def _add_worker(commands) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from streams.runner import run_worker_only
+    from streams.commands.runner import run_worker_only
 
     settings = _settings(args)
     return _broker_missing("worker") if settings.broker is None else run_worker_only(settings)
@@ -123,8 +123,8 @@ def _aware_time(text: str) -> datetime:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from streams.evaluate import evaluate_records
-    from streams.policy_source import load_policy
+    from streams.commands.evaluation import evaluate_records
+    from streams.runtime.policy_source import load_policy
 
     policy = load_policy(args.policy)
     progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
@@ -145,8 +145,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluation_records(args: argparse.Namespace):
-    from streams.app import KIND_BY_TOPIC_FIELD
-    from streams.evaluate import file_records, topic_records
+    from streams.runtime.app import KIND_BY_TOPIC_FIELD
+    from streams.commands.evaluation import file_records, topic_records
 
     if args.broker:
         topics = _settings(args).topics
@@ -171,7 +171,7 @@ def _add_simulate(commands) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from streams.runner import simulate_only
+    from streams.commands.runner import simulate_only
 
     settings = _settings(args)
     if settings.broker is None:
@@ -187,7 +187,7 @@ def _add_bench(commands) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from streams.bench import run_benchmark
+    from tools.bench.pipeline import run_benchmark
 
     return run_benchmark(args.events, args.leads)
 
@@ -204,14 +204,14 @@ def _add_alert_commands(commands) -> None:
 
 
 def _bench_alerts(args: argparse.Namespace) -> int:
-    from streams.alert_bench import run_alert_benchmark
+    from tools.bench.alerts import run_alert_benchmark
 
     return run_alert_benchmark(args.leads, args.background_eps)
 
 
 def _generate_alerts(args: argparse.Namespace) -> int:
     from alerts.generate import write_files
-    from streams.policy_source import load_policy
+    from streams.runtime.policy_source import load_policy
 
     for path in write_files(load_policy(args.policy), args.out):
         print(f"wrote {path}", file=sys.stderr)
@@ -228,7 +228,7 @@ def _add_dashboards(commands) -> None:
 
 def _dashboards(args: argparse.Namespace) -> int:
     from grafana.generate import GRAFANA_DIR, stale_files, write_files
-    from streams.policy_source import load_policy
+    from streams.runtime.policy_source import load_policy
 
     policy, root = load_policy(args.policy), args.output or GRAFANA_DIR
     if args.check:

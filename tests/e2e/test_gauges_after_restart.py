@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from grafana.local_prometheus import free_port
+from tools.local.prometheus import free_port
 from models.events import LeadConverted, LeadHandoff
 from tests.harness import wait_for
 

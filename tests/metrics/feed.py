@@ -12,7 +12,7 @@ from models.events import Tick
 from models.policy import Policy
 from models.policy_file import parse_policy
 from models.tracker import Tracker
-from streams.metrics import PipelineMetrics
+from streams.metrics.pipeline import PipelineMetrics
 
 
 def example_policy() -> Policy:

@@ -86,7 +86,7 @@ import os
 import faust
 from kafka.consumer import KafkaConsumer
 import prometheus_client as metrics
-from streams.codec import decode_event
+from streams.kafka.codec import decode_event
 from alerts import console
 import time
 from datetime import datetime, date
@@ -111,7 +111,7 @@ def test_checker_names_every_offence_with_its_line():
         "models/impure.py:2: imports faust",
         "models/impure.py:3: imports from kafka.consumer",
         "models/impure.py:4: imports prometheus_client",
-        "models/impure.py:5: imports from streams.codec",
+        "models/impure.py:5: imports from streams.kafka.codec",
         "models/impure.py:6: imports from alerts",
         "models/impure.py:9: imports getenv from os",
         "models/impure.py:10: imports time from time",

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from streams.bench import _generate, run_benchmark
-from streams.codec import decode_event
+from tools.bench.pipeline import _generate, run_benchmark
+from streams.kafka.codec import decode_event
 
 KINDS = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
 

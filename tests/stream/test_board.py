@@ -1,4 +1,4 @@
-"""Pure tests of the live board (streams.board) and its rendering (streams.view)."""
+"""Pure tests of the live board (streams.console.board) and its rendering (streams.console.view)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from rich.console import Console
 
 from models.outcomes import Outcome
-from streams.board import Board, Compliance
-from streams.view import LiveView, detail, plain_line, render, span, time_left
+from streams.console.board import Board, Compliance
+from streams.console.view import LiveView, detail, plain_line, render, span, time_left
 
 UTC = timezone.utc
 HANDOFF = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 New York

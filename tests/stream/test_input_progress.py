@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
-from streams.input_progress import InputProgress
+from streams.runtime.input_progress import InputProgress
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 MARCH = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from models.events import ContactAttempt, LeadConverted, LeadHandoff
-from streams.clock import AcceleratedClock, SystemClock, demo_start, wall_seconds_until
-from streams.codec import InvalidMessage, decode_event, encode
-from streams.settings import TopicNames
-from streams.simulator import feed, generate_jsonl
-from streams.traffic import (
+from streams.runtime.clock import AcceleratedClock, SystemClock, demo_start, wall_seconds_until
+from streams.kafka.codec import InvalidMessage, decode_event, encode
+from streams.runtime.settings import TopicNames
+from streams.simulator.feed import feed, generate_jsonl
+from streams.simulator.traffic import (
     DEFAULT_SEED,
     TEAMS,
     ScheduledEvent,

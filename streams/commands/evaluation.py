@@ -19,7 +19,7 @@ from models.lead_state import LeadHistoryFull
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import Tracker
-from streams.codec import InvalidMessage, decode_event
+from streams.kafka.codec import InvalidMessage, decode_event
 
 # A raw record: where it came from (line number or topic[partition]@offset),
 # its bytes, and the kind its topic implies (None for a file: "kind" is required).
@@ -44,7 +44,7 @@ def file_records(lines: Iterable[str]) -> Iterator[Record]:
 
 def topic_records(bootstrap: str, topic_kinds: dict[str, str]) -> Iterator[Record]:
     """Every record of the input topics, from the beginning (kafka-python, no group)."""
-    from streams.admin import read_topic
+    from streams.kafka.admin import read_topic
 
     for topic, kind in topic_kinds.items():
         for record in read_topic(bootstrap, topic, timeout_s=600):

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from streams.broker import free_port
+from streams.kafka.broker import free_port
 
 BINARY = "prometheus-alertmanager"
 READY_TIMEOUT_S = 20.0

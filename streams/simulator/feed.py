@@ -14,10 +14,10 @@ import threading
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Protocol
 
-from streams.clock import Clock, wall_seconds_until
-from streams.codec import encode
-from streams.settings import TopicNames
-from streams.traffic import Scheduled, ScheduledEvent, ScheduledRaw, TrafficModel
+from streams.runtime.clock import Clock, wall_seconds_until
+from streams.kafka.codec import encode
+from streams.runtime.settings import TopicNames
+from streams.simulator.traffic import Scheduled, ScheduledEvent, ScheduledRaw, TrafficModel
 
 FLUSH_EVERY = 200  # records; we also flush whenever we are about to sleep
 MAX_NAP_S = 1.0  # re-read the clock at least this often while waiting

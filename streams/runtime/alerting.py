@@ -33,10 +33,10 @@ from alerts.client import AiohttpTransport, AlertmanagerClient, Fanout, Transpor
 from alerts.console import ConsoleNotifier
 from alerts.lifecycle import Change, LeadAlerts, expired, state_key, step, to_send
 from models.outcomes import Outcome
-from streams.app import AppContext, Extension
-from streams.clock import Clock, SystemClock
-from streams.faust_codecs import PydanticCodec, hold_models
-from streams.settings import Settings
+from streams.runtime.app import AppContext, Extension
+from streams.runtime.clock import Clock, SystemClock
+from streams.runtime.faust_codecs import PydanticCodec, hold_models
+from streams.runtime.settings import Settings
 
 ALERT_STATE_CODEC = "leadsla_lead_alerts"
 codecs.register(ALERT_STATE_CODEC, PydanticCodec(LeadAlerts))

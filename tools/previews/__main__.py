@@ -1,6 +1,6 @@
 """Render grafana/previews/*.png: what the dashboards show on a simulated working morning.
 
-    python -m grafana.previews_run [--seconds 480] [--window 5m]
+    python -m tools.previews [--seconds 480] [--window 5m]
 
 Starts the embedded broker, ``leadsla run --simulate`` (60x: a real minute is a
 simulated hour, from Monday 09:00 New York), a local Prometheus scraping it, and
@@ -17,20 +17,20 @@ import time
 from pathlib import Path
 
 from grafana.build import dashboards
-from grafana.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
+from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
 from grafana.generate import GRAFANA_DIR
-from grafana.local_prometheus import LocalPrometheus, free_port
-from grafana.preview import render
-from streams.admin import ensure_topics
-from streams.broker import EmbeddedBroker
-from streams.clock import demo_clock
-from streams.policy_source import load_policy
-from streams.settings import Settings
-from streams.topology import topic_specs
+from tools.local.prometheus import LocalPrometheus, free_port
+from tools.previews.rendering import render
+from streams.kafka.admin import ensure_topics
+from streams.kafka.broker import EmbeddedBroker
+from streams.runtime.clock import demo_clock
+from streams.runtime.policy_source import load_policy
+from streams.runtime.settings import Settings
+from streams.runtime.topology import topic_specs
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grafana.previews_run", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.previews", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=480, help="real seconds to run (default 480)")
     parser.add_argument("--window", default="10m", help="value of the dashboards' $window (real time)")
     parser.add_argument("--output", type=Path, default=GRAFANA_DIR / "previews")

@@ -29,12 +29,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from alerts.generate import alertmanager_text
-from alerts.local_alertmanager import LocalAlertmanager, alertmanager_binary
-from alerts.webhook_sink import WebhookSink
+from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
+from tools.local.webhook_sink import WebhookSink
 from models.events import ContactAttempt, LeadHandoff
 from models.outcomes import Outcome
 from models.policy_file import parse_policy
-from streams.codec import encode
+from streams.kafka.codec import encode
 
 GOAL_P99_S = 10.0
 TARGET = timedelta(seconds=20)
@@ -76,7 +76,7 @@ def run_alert_benchmark(probes: int, background_eps: float) -> int:
 
 
 def _measure(probes: int, background_eps: float, work: Path, cleanup: ExitStack) -> int:
-    from streams.broker import EmbeddedBroker
+    from streams.kafka.broker import EmbeddedBroker
 
     broker = cleanup.enter_context(EmbeddedBroker(log_dir=work))
     sink = cleanup.enter_context(WebhookSink())
@@ -104,9 +104,9 @@ def _measure(probes: int, background_eps: float, work: Path, cleanup: ExitStack)
 
 
 def _settings(bootstrap: str, policy_path: Path, work: Path):
-    from streams.admin import ensure_topics
-    from streams.settings import Settings
-    from streams.topology import topic_specs
+    from streams.kafka.admin import ensure_topics
+    from streams.runtime.settings import Settings
+    from streams.runtime.topology import topic_specs
 
     token = os.urandom(3).hex()
     settings = Settings(broker=bootstrap, app_id=f"bench-alerts-{token}", topic_prefix=f"bench-alerts-{token}",
@@ -154,7 +154,7 @@ def _handoff(lead: str, at: datetime, segment: str, action: str = "assign") -> L
 
 def _wait_live(settings, producer, timeout_s: float = 90) -> None:
     """Until the worker decides deadlines: a lead handed off and returned an hour ago comes out returned."""
-    from streams.admin import read_topic
+    from streams.kafka.admin import read_topic
 
     hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
     _send(producer, settings.topics.handoffs, _handoff("warmup", hour_ago, "warmup"))
@@ -214,7 +214,7 @@ def _wait_pages(sink: WebhookSink, deadlines: dict[str, datetime]) -> dict[str, 
 
 def _decided_at(settings, deadlines: dict[str, datetime]) -> dict[str, float]:
     """Lead -> when its breach outcome was written to the outcomes topic (record timestamp)."""
-    from streams.admin import read_topic
+    from streams.kafka.admin import read_topic
 
     decided = {}
     for record in read_topic(settings.bootstrap, settings.topics.outcomes):

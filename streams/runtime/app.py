@@ -6,7 +6,7 @@ Agents are thin adapters: decode -> step the pure core -> persist -> emit.
 - tracker agent: the single writer of the lead-state tables; runs the pure
   ``Tracker`` over the timeline and emits outcomes.
 - tick timer: writes a tick into every timeline partition, claiming the time up to
-  which every input partition has been routed (streams.input_progress), so a
+  which every input partition has been routed (streams.runtime.input_progress), so a
   backlog being read is never overtaken by "now" (which would breach leads whose
   calls are still queued).
 """
@@ -23,13 +23,13 @@ from models.events import LeadEventBase, Tick
 from models.lead_state import LeadHistoryFull
 from models.policy import Policy
 from models.tracker import Tracker
-from streams.clock import Clock, SystemClock
-from streams.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
-from streams.faust_codecs import LEAD_STATE_CODEC, hold_models
-from streams.input_progress import InputProgress
-from streams.live_tables import LiveTables
-from streams.metrics import PipelineMetrics
-from streams.settings import Settings
+from streams.runtime.clock import Clock, SystemClock
+from streams.kafka.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
+from streams.runtime.faust_codecs import LEAD_STATE_CODEC, hold_models
+from streams.runtime.input_progress import InputProgress
+from streams.runtime.live_tables import LiveTables
+from streams.metrics.pipeline import PipelineMetrics
+from streams.runtime.settings import Settings
 
 KIND_BY_TOPIC_FIELD = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
 

@@ -1,7 +1,7 @@
 """Topic administration and small produce/read helpers (kafka-python).
 
 Works against Apache Kafka and against the embedded Tansu broker
-(streams.broker). Everything here is synchronous and short-lived: each call
+(streams.kafka.broker). Everything here is synchronous and short-lived: each call
 opens its own client and closes it before returning.
 """
 

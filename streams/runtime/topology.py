@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from streams.admin import TopicSpec
-from streams.settings import Settings
+from streams.kafka.admin import TopicSpec
+from streams.runtime.settings import Settings
 
 DAY_MS = 24 * 3600 * 1000
 INPUT_RETENTION_MS = 400 * DAY_MS  # a year and a month: audits replay any past month

@@ -2,7 +2,7 @@
 plus, in every policy segment, one lead called at once (a voicemail) and one left unconnected
 a month ago, so every panel has something to show (a short run never sees a period end).
 
-Shared by the end-to-end test and the preview renderer (grafana.previews_run).
+Shared by the end-to-end test and the preview renderer (tools.previews).
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from pathlib import Path
 
 from models.events import ContactAttempt, LeadConverted, LeadHandoff
 from models.policy import Policy, Segment
-from streams.admin import produce
-from streams.codec import encode
-from streams.settings import Settings, TopicNames
+from streams.kafka.admin import produce
+from streams.kafka.codec import encode
+from streams.runtime.settings import Settings, TopicNames
 
 COVER_PREFIX = "L-cover"
 STALE_PREFIX = "L-stale"
 
 
 def run_env(settings: Settings, workdir: Path) -> dict[str, str]:
-    """The environment that gives a ``leadsla`` child process these settings (streams.settings)."""
+    """The environment that gives a ``leadsla`` child process these settings (streams.runtime.settings)."""
     return dict(os.environ, LEADSLA_APP_ID=settings.app_id, LEADSLA_TOPIC_PREFIX=settings.topic_prefix,
                 LEADSLA_PARTITIONS=str(settings.partitions), LEADSLA_TICK_INTERVAL=str(settings.tick_interval_s),
                 LEADSLA_METRICS_PORT=str(settings.metrics_port), LEADSLA_DATA_DIR=str(workdir / "data"))

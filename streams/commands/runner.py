@@ -16,16 +16,16 @@ from dataclasses import dataclass
 
 from prometheus_client import start_http_server
 
-from streams.admin import ensure_topics
-from streams.app import Extension, create_app
-from streams.broker import EmbeddedBroker
-from streams.clock import Clock, SystemClock, demo_clock
-from streams.metrics import PipelineMetrics
-from streams.metrics_timer import metrics_extension
-from streams.policy_source import load_policy
-from streams.settings import Settings
-from streams.topology import topic_specs
-from streams.worker import make_worker
+from streams.kafka.admin import ensure_topics
+from streams.runtime.app import Extension, create_app
+from streams.kafka.broker import EmbeddedBroker
+from streams.runtime.clock import Clock, SystemClock, demo_clock
+from streams.metrics.pipeline import PipelineMetrics
+from streams.runtime.gauge_timer import metrics_extension
+from streams.runtime.policy_source import load_policy
+from streams.runtime.settings import Settings
+from streams.runtime.topology import topic_specs
+from streams.runtime.worker import make_worker
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ def run_worker_only(settings: Settings) -> int:
 
 
 def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count: int | None) -> int:
-    from streams.simulator import run_simulator
-    from streams.traffic import TrafficModel
+    from streams.simulator.feed import run_simulator
+    from streams.simulator.traffic import TrafficModel
 
     ensure_topics(settings.bootstrap, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
@@ -95,14 +95,14 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
 
 def _extensions(settings: Settings) -> list[Extension]:
     """What runs beside the core in a worker."""
-    from streams.alerting import alerting  # console alerts print above the view: rich redirects stdout
+    from streams.runtime.alerting import alerting  # console alerts print above the view: rich redirects stdout
 
     return [metrics_extension(), alerting(settings)]
 
 
 def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:
-    from streams.simulator import run_simulator
-    from streams.traffic import DEFAULT_SEED, TrafficModel
+    from streams.simulator.feed import run_simulator
+    from streams.simulator.traffic import DEFAULT_SEED, TrafficModel
 
     model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
     thread = threading.Thread(
@@ -114,7 +114,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
 
 
 def _start_view(settings: Settings, clock: Clock, stop: threading.Event, cleanup: ExitStack) -> None:
-    from streams.view import LiveView
+    from streams.console.view import LiveView
 
     view = LiveView(settings.bootstrap, settings.topics.outcomes, clock, stop)
     view.start()

@@ -2,14 +2,14 @@
 
 Labels are bounded (kind, topic, team, segment, source, result, reason, partition):
 never a lead id; team and segment names the policy does not know become "other"
-(streams.metric_labels). The agents call only the ``observe_*`` methods, so what is
+(streams.metrics.labels). The agents call only the ``observe_*`` methods, so what is
 measured can grow here without touching the stream code.
 
 Two kinds of numbers live here:
 - counters and histograms, updated as entries and outcomes pass (this module);
 - "how things are now" gauges (leads waiting, follow-up depth, marketing pace,
   watermark lag), recomputed every few seconds from the lead-state table by the
-  timer in streams.metrics_timer and published whole through ``snapshot``.
+  timer in streams.runtime.gauge_timer and published whole through ``snapshot``.
 
 How corrections are counted (each lead cycle once) is explained in streams.first_outcomes.
 """
@@ -24,9 +24,9 @@ from models.events import LeadConverted, LeadEventBase, Tick
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import StepResult
-from streams.first_outcomes import step_firsts, withdrawn_kind
-from streams.metric_labels import LabelBounds
-from streams.metrics_snapshot import SnapshotCollector
+from streams.metrics.first_outcomes import step_firsts, withdrawn_kind
+from streams.metrics.labels import LabelBounds
+from streams.metrics.snapshot import SnapshotCollector
 
 # Speed-to-lead bucket bounds in seconds; the policy's targets are added to them, so
 # "within target" is an exact bucket, never an interpolation.
@@ -82,7 +82,7 @@ class PipelineMetrics:
                                         "Handoff to first qualifying contact on the segment's SLA clock "
                                         "(business hours, or 24x7 where the policy says so).",
                                         ["team", "segment"], buckets=buckets, registry=r)
-        # --- now-gauges from the lead-state table (streams.metrics_timer) -------------------------------
+        # --- now-gauges from the lead-state table (streams.runtime.gauge_timer) -------------------------------
         self.snapshot = SnapshotCollector()
         r.register(self.snapshot)
         if policy is not None:
@@ -164,7 +164,7 @@ class PipelineMetrics:
         lags = {partition: now - watermark for partition, watermark in self.watermarks.items()}
         return lags, (now - self.last_tick) if self.last_tick else None
 
-    # --- alert delivery (owned by streams.alerting; keep this block last) ---------------------------
+    # --- alert delivery (owned by streams.runtime.alerting; keep this block last) ---------------------------
     # Created on first use, so this block needs no line in __init__; the alerting
     # extension calls it once per post to an Alertmanager ("ok" or "error").
 

@@ -27,8 +27,8 @@ from rich.table import Table
 from rich.text import Text
 
 from models.outcomes import Outcome
-from streams.board import Board, WaitingLead
-from streams.clock import DEMO_TIMEZONE, Clock
+from streams.console.board import Board, WaitingLead
+from streams.runtime.clock import DEMO_TIMEZONE, Clock
 
 REFRESH_PER_SECOND = 2
 POLL_MS = 250  # also bounds how long stop() waits for the consumer loop

@@ -1,6 +1,6 @@
 """"How things are now" gauges, published whole from a snapshot of the tables.
 
-The timer (streams.metrics_timer) computes everything in the event loop and hands a
+The timer (streams.runtime.gauge_timer) computes everything in the event loop and hands a
 finished list of metric families to ``SnapshotCollector.publish``; a scrape (on the
 HTTP server's thread) only reads that list, so it never sees half an update nor
 touches a table. Series the policy names are always present, at 0 when nothing is
@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 from models.goal import goal_to_date, monthly_goal, value_goal_to_date
 from models.lead_snapshot import LeadSnapshot
 from models.policy import Policy
-from streams.metric_labels import LabelBounds
+from streams.metrics.labels import LabelBounds
 
 WAIT_STATUSES = ("on_time", "overdue")
 PERIODS = ("open", "ended")

@@ -23,13 +23,13 @@ from models.goal import month_to_date
 from models.lead_snapshot import FactsCache, summarize
 from models.lead_state import LeadState
 from models.policy import Policy
-from streams.app import AppContext, Extension
-from streams.live_tables import DAY, SPEED_WINDOW
-from streams.metrics import PipelineMetrics
-from streams.metrics_snapshot import LiveWindows, health_families, lead_families, live_families, marketing_families
+from streams.runtime.app import AppContext, Extension
+from streams.runtime.live_tables import DAY, SPEED_WINDOW
+from streams.metrics.pipeline import PipelineMetrics
+from streams.metrics.snapshot import LiveWindows, health_families, lead_families, live_families, marketing_families
 
 REFRESH_INTERVAL_S = 2.0
-# Names of the live tables (streams.live_tables).
+# Names of the live tables (streams.runtime.live_tables).
 SPEED_TABLE = "speed-to-lead-by-team"
 LEAD_ATTEMPTS_TABLE = "attempts-by-lead-day"
 REP_ATTEMPTS_TABLE = "attempts-by-rep-day"
@@ -73,7 +73,7 @@ def owned_partitions(app: faust.App, timeline: str) -> set[int]:
 
 
 def read_live_windows(app: faust.App, mine: set[int], my_leads: set[str], now: datetime) -> LiveWindows:
-    """Current hour / day windows of the live tables. Keys are ``name|partition`` (streams.live_tables)
+    """Current hour / day windows of the live tables. Keys are ``name|partition`` (streams.runtime.live_tables)
     except the per-lead table's, lead ids, which live in their lead's partition."""
     in_mine = lambda key: key.rpartition("|")[2].isdigit() and int(key.rpartition("|")[2]) in mine  # noqa: E731
     windows = LiveWindows()

@@ -20,7 +20,7 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
-from grafana.local_prometheus import LocalPrometheus  # noqa: E402
+from tools.local.prometheus import LocalPrometheus  # noqa: E402
 
 COLUMNS = 3
 UNIT_SCALES = {"s": [(86400, "days"), (3600, "hours"), (60, "minutes"), (1, "seconds")]}

@@ -3,7 +3,7 @@
 Realistic events are produced to the three input topics before anything is measured; then,
 over those records: the raw consumer (aiokafka, JSON decode only), a naive Faust agent (a
 table write per event) and the pipeline as ``create_app`` builds it. The Faust apps run as
-child processes (``python -m streams.bench naive|pipeline``) reporting progress on stdout.
+child processes (``python -m tools.bench.pipeline naive|pipeline``) reporting progress on stdout.
 A rate runs from a stage's first processed event to its last, so startup and the group join
 are excluded; a stage out of its wall-clock budget is measured over the events it got to.
 """
@@ -27,8 +27,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from models.events import SCHEMA_VERSION, ContactAttempt
-from streams.codec import encode
-from streams.traffic import ScheduledEvent, draw_profile, lead_life, minutes
+from streams.kafka.codec import encode
+from streams.simulator.traffic import ScheduledEvent, draw_profile, lead_life, minutes
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 New York
 SEED, MEAN_ARRIVAL_S = 7, 20.0  # a lead converts about every 20 s of event time
@@ -82,10 +82,10 @@ def _interrupt(signum, frame) -> None:
 
 
 def _measure_all(events: int, leads: int, work: Path, cleanup: ExitStack, bootstrap: str | None) -> int:
-    from streams.admin import ensure_topics
-    from streams.broker import EmbeddedBroker
-    from streams.settings import Settings
-    from streams.topology import topic_specs
+    from streams.kafka.admin import ensure_topics
+    from streams.kafka.broker import EmbeddedBroker
+    from streams.runtime.settings import Settings
+    from streams.runtime.topology import topic_specs
 
     if bootstrap is None:
         bootstrap = cleanup.enter_context(EmbeddedBroker(log_dir=work)).bootstrap
@@ -108,7 +108,7 @@ def _measure_all(events: int, leads: int, work: Path, cleanup: ExitStack, bootst
 
 
 def _generate(events: int, leads: int) -> list[Record]:
-    """Realistic lead lives (streams.traffic), padded with follow-up attempts or cut in
+    """Realistic lead lives (streams.simulator.traffic), padded with follow-up attempts or cut in
     time order to exactly ``events``; in event-time order, as a CRM would send them."""
     rng = random.Random(SEED)
     at, lives = START, []
@@ -176,7 +176,7 @@ async def _consume_raw(bootstrap: str, inputs, events: int) -> Rate:
 def _run_child(mode: str, config: dict, cleanup: ExitStack) -> Rate:
     events, log = config["events"], Path(config["work"]) / f"{mode}.log"
     with open(log, "wb") as stderr:  # a session of its own: Ctrl-C reaches only us, and we stop it
-        proc = subprocess.Popen([sys.executable, "-m", "streams.bench", mode, json.dumps(config)],
+        proc = subprocess.Popen([sys.executable, "-m", "tools.bench.pipeline", mode, json.dumps(config)],
                                 stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True)
     cleanup.callback(_stop_process, proc)
     print(f"bench: {mode} worker started (pid {proc.pid}, budget {BUDGET_S[mode]:.0f} s)")
@@ -288,14 +288,14 @@ class _Progress:
 
 
 def _child_main(mode: str, config: dict) -> int:
-    from streams.worker import make_worker
+    from streams.runtime.worker import make_worker
 
     counters = {"main": _Progress()}
     app = (_naive_app if mode == "naive" else _pipeline_app)(config, counters)
     out = os.fdopen(os.dup(1), "w", buffering=1)  # Faust's worker may redirect sys.stdout to its log
     threading.Thread(target=_report_forever, args=(out, counters, config["events"]), daemon=True).start()
     logfile = str(Path(config["work"]) / f"{mode}-faust.log")
-    try:  # loglevel and quiet as streams.runner starts a worker
+    try:  # loglevel and quiet as streams.commands.runner starts a worker
         make_worker(app, loglevel="warn", logfile=logfile, quiet=True).execute_from_commandline()
     except SystemExit as exit_:
         return int(exit_.code or 0)
@@ -336,10 +336,10 @@ def _naive_app(config: dict, counters: dict):
 
 def _pipeline_app(config: dict, counters: dict):
     """The app as ``create_app`` builds it (ticks included), its metrics counting both agents."""
-    from streams.app import create_app
-    from streams.metrics import PipelineMetrics
-    from streams.policy_source import load_policy
-    from streams.settings import Settings
+    from streams.runtime.app import create_app
+    from streams.metrics.pipeline import PipelineMetrics
+    from streams.runtime.policy_source import load_policy
+    from streams.runtime.settings import Settings
 
     tracked, routed = counters["main"], counters.setdefault("routed", _Progress())
 
