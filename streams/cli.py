@@ -16,8 +16,10 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
+from streams.commands.artefacts import add_generator
 from streams.runtime.settings import Settings, settings_from_env
 
 
@@ -183,62 +185,36 @@ def _add_bench(commands) -> None:
     command = commands.add_parser("bench", help="measure pipeline throughput on the embedded broker")
     command.add_argument("--events", type=int, default=100_000)
     command.add_argument("--leads", type=int, default=10_000)
-    command.set_defaults(handler=lambda args: _bench(args))
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from tools.bench.pipeline import run_benchmark
-
-    return run_benchmark(args.events, args.leads)
+    command.set_defaults(handler=lambda args: _developer_tool("tools.bench.pipeline").run_benchmark(
+        args.events, args.leads))
 
 
 def _add_alert_commands(commands) -> None:
     bench = commands.add_parser("bench-alerts", help="deadline-to-webhook latency of breach pages")
     bench.add_argument("--leads", type=int, default=40, help="probe leads whose deadlines pass")
     bench.add_argument("--background-eps", type=float, default=100.0, help="background events per second")
-    bench.set_defaults(handler=lambda args: _bench_alerts(args))
-    generate = commands.add_parser("generate-alerts", help="write Prometheus rules and alertmanager.yml")
-    generate.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
-    generate.add_argument("--out", type=Path, default=Path("alerts"), help="directory (default: alerts)")
-    generate.set_defaults(handler=lambda args: _generate_alerts(args))
-
-
-def _bench_alerts(args: argparse.Namespace) -> int:
-    from tools.bench.alerts import run_alert_benchmark
-
-    return run_alert_benchmark(args.leads, args.background_eps)
-
-
-def _generate_alerts(args: argparse.Namespace) -> int:
-    from alerts.generate import write_files
-    from streams.runtime.policy_source import load_policy
-
-    for path in write_files(load_policy(args.policy), args.out):
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
+    bench.set_defaults(handler=lambda args: _developer_tool("tools.bench.alerts").run_alert_benchmark(
+        args.leads, args.background_eps))
+    add_generator(commands, "generate-alerts", "alerts", "write Prometheus rules and alertmanager.yml",
+                  lambda: import_module("alerts.generate").generated_files)
 
 
 def _add_dashboards(commands) -> None:
-    command = commands.add_parser("dashboards", help="regenerate the Grafana dashboards (grafana/) from the policy")
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
-    command.add_argument("--output", type=Path, help="grafana directory to write into (default: the package's)")
-    command.add_argument("--check", action="store_true", help="write nothing; fail if the files are stale")
-    command.set_defaults(handler=lambda args: _dashboards(args))
+    add_generator(commands, "dashboards", "grafana", "regenerate the Grafana dashboards and provisioning",
+                  lambda: import_module("grafana.generate").generated_files)
 
 
-def _dashboards(args: argparse.Namespace) -> int:
-    from grafana.generate import GRAFANA_DIR, stale_files, write_files
-    from streams.runtime.policy_source import load_policy
+def _developer_tool(module: str):
+    """A module of the checkout's tools/ folder. Developer tools are not installed with leadsla:
+    they are found beside the code of an editable install (``pip install -e .``, as scripts/ do)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "tools" / "__init__.py").is_file():
+        raise SystemExit("leadsla: benchmarks are developer tools, not installed with leadsla; run them from "
+                         "a clone of the repository (scripts/run or scripts/test set it up)")
+    if str(checkout) not in sys.path:
+        sys.path.append(str(checkout))  # appended: the installed packages keep precedence
+    return import_module(module)
 
-    policy, root = load_policy(args.policy), args.output or GRAFANA_DIR
-    if args.check:
-        stale = stale_files(policy, root)
-        for path in stale:
-            print(f"stale: {root / path} (run `leadsla dashboards`)", file=sys.stderr)
-        return 1 if stale else 0
-    for path in write_files(policy, root):
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -114,7 +114,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
 
 
 def _start_view(settings: Settings, clock: Clock, stop: threading.Event, cleanup: ExitStack) -> None:
-    from streams.console.view import LiveView
+    from streams.console.live_view import LiveView
 
     view = LiveView(settings.bootstrap, settings.topics.outcomes, clock, stop)
     view.start()

@@ -24,7 +24,7 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.outcomes import WAIT_ENDING, Outcome
+from models.outcomes import WAIT_ENDING, Outcome, withdrawn_kind
 
 # Outcomes that exist only while (or because) a lead was handed off and waiting.
 OPEN_IMPLYING = frozenset({"opened", "reassigned", "warning", "breached", "escalated"})
@@ -213,11 +213,3 @@ def wait_state(held: Held) -> str:
     if "breached" in kinds:
         return "breached"
     return "warned" if "warning" in kinds else "waiting"
-
-
-def withdrawn_kind(correction: Outcome) -> str:
-    """Kind of the outcome a correction withdraws, from its id ``lead/cycle/kind[/n]``."""
-    prefix = f"{correction.lead_id}/{correction.cycle}/"
-    target = correction.corrects or ""
-    rest = target[len(prefix):] if target.startswith(prefix) else target
-    return rest.split("/", 1)[0]

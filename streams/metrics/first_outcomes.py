@@ -7,9 +7,9 @@ in the same step, announces what holds now (see models.lead_state.advance). So a
 fresh outcome whose family member for the same cycle is withdrawn in the same step
 is a *revision*, not a first, and is not counted again.
 
-The first decision stands in ``leadsla_leads_decided_total``; a decision later
+The first decision stands in the decided counter (``names.DECIDED``); a decision later
 withdrawn for a different one (a breach withdrawn because a call stamped before the
-deadline arrived late) is counted in ``leadsla_decisions_withdrawn_total`` instead.
+deadline arrived late) is counted in ``names.WITHDRAWN`` instead.
 Compliance by event time, exactly, comes from the audit replay, not from counters.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from models.outcomes import Outcome
+from models.outcomes import Outcome, withdrawn_kind
 
 FAMILIES: dict[str, frozenset[str]] = {
     "handed_off": frozenset({"opened"}),
@@ -36,12 +36,6 @@ class StepFirsts:
 
     firsts: dict[str, list[Outcome]] = field(default_factory=lambda: {name: [] for name in FAMILIES})
     withdrawn_decisions: list[Outcome] = field(default_factory=list)  # the `corrected` outcomes, old team/segment
-
-
-def withdrawn_kind(correction: Outcome) -> str:
-    """The kind of the outcome a ``corrected`` withdraws, from its id ``lead/cycle/kind[/n]``."""
-    rest = (correction.corrects or "").removeprefix(f"{correction.lead_id}/{correction.cycle}/")
-    return rest.split("/", 1)[0]
 
 
 def step_firsts(outcomes: Iterable[Outcome]) -> StepFirsts:

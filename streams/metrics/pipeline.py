@@ -11,7 +11,7 @@ Two kinds of numbers live here:
   watermark lag), recomputed every few seconds from the lead-state table by the
   timer in streams.runtime.gauge_timer and published whole through ``snapshot``.
 
-How corrections are counted (each lead cycle once) is explained in streams.first_outcomes.
+How corrections are counted (each lead cycle once) is explained in streams.metrics.first_outcomes.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from models.events import LeadConverted, LeadEventBase, Tick
-from models.outcomes import Outcome
+from models.outcomes import Outcome, withdrawn_kind
 from models.policy import Policy
 from models.tracker import StepResult
-from streams.metrics.first_outcomes import step_firsts, withdrawn_kind
+from streams.metrics import names
+from streams.metrics.first_outcomes import step_firsts
 from streams.metrics.labels import LabelBounds
 from streams.metrics.snapshot import SnapshotCollector
 
@@ -38,51 +39,31 @@ def speed_buckets(policy: Policy | None) -> tuple[float, ...]:
     return tuple(sorted({float(b) for b in BASE_BUCKETS} | set(targets))) + (float("inf"),)
 
 
+def create(metric: names.Metric, registry: CollectorRegistry, **options) -> Counter | Gauge | Histogram:
+    """The prometheus_client object for a declared metric, on ``registry``."""
+    kind = {names.COUNTER: Counter, names.GAUGE: Gauge, names.HISTOGRAM: Histogram}[metric.type]
+    return kind(metric.name, metric.help, list(metric.labels), registry=registry, **options)
+
+
 class PipelineMetrics:
     def __init__(self, registry: CollectorRegistry | None = None, policy: Policy | None = None) -> None:
-        self.registry = registry or CollectorRegistry()
+        self.registry = r = registry or CollectorRegistry()
         self.labels = LabelBounds.of(policy)
         self.watermarks: dict[int, datetime] = {}  # partition -> watermark, for the lag gauge
         self.last_tick: datetime | None = None
-        r = self.registry
-        # --- pipeline health -------------------------------------------------------------------
-        self.events = Counter("leadsla_events_total", "Valid input events routed to the timeline.",
-                              ["topic", "kind"], registry=r)
-        self.dead_letters = Counter("leadsla_dead_letters_total", "Records rejected to the dead-letter topic.",
-                                    ["topic", "reason"], registry=r)
-        self.entries = Counter("leadsla_timeline_entries_total", "Timeline entries the tracker processed (ticks too).",
-                               ["kind"], registry=r)
-        self.duplicates = Counter("leadsla_duplicate_events_total", "Events ignored as already seen.", registry=r)
-        self.ticks_sent = Counter("leadsla_ticks_total", "Tick rounds written to the timeline.", registry=r)
-        self.watermark = Gauge("leadsla_watermark_timestamp_seconds",
-                               "Event-time watermark per timeline partition (Unix time).", ["partition"], registry=r)
-        self.outcomes = Counter("leadsla_outcomes_total", "Outcomes emitted, by kind (corrections included).",
-                                ["kind", "team", "segment"], registry=r)
-        # --- leads: both sides of the agreement ----------------------------------------------------
-        self.converted = Counter("leadsla_leads_converted_total", "Lead conversions, by source and the lead's segment.",
-                                 ["source", "segment"], registry=r)
-        self.converted_value = Counter("leadsla_converted_lead_value_total",
-                                       "Value of converted leads, where given.", ["source", "segment"], registry=r)
-        self.handed_off = Counter("leadsla_leads_handed_off_total",
-                                  "Leads handed off to Sales (one per handoff cycle).", ["team", "segment"], registry=r)
-        self.decided = Counter("leadsla_leads_decided_total",
-                               "Lead cycles decided at their deadline: met (contacted in time) or breached.",
-                               ["team", "segment", "result"], registry=r)
-        self.withdrawn = Counter("leadsla_decisions_withdrawn_total",
-                                 "Decisions later withdrawn because late data changed them (see first_outcomes).",
-                                 ["team", "segment", "result"], registry=r)
-        self.depth_breaches = Counter("leadsla_depth_breaches_total",
-                                      "Follow-up periods that ended with too few attempts and no connect.",
-                                      ["team", "segment"], registry=r)
+        # pipeline health
+        self.events, self.dead_letters = create(names.EVENTS, r), create(names.DEAD_LETTERS, r)
+        self.entries, self.duplicates = create(names.TIMELINE_ENTRIES, r), create(names.DUPLICATES, r)
+        self.ticks_sent, self.watermark = create(names.TICKS, r), create(names.WATERMARK, r)
+        self.outcomes = create(names.OUTCOMES, r)
+        # leads: both sides of the agreement
+        self.converted, self.converted_value = create(names.CONVERTED, r), create(names.CONVERTED_VALUE, r)
+        self.handed_off, self.decided = create(names.HANDED_OFF, r), create(names.DECIDED, r)
+        self.withdrawn, self.depth_breaches = create(names.WITHDRAWN, r), create(names.DEPTH_BREACHES, r)
         buckets = speed_buckets(policy)
-        self.speed_wall = Histogram("leadsla_speed_to_lead_wall_seconds",
-                                    "Handoff to first qualifying contact, wall-clock time.",
-                                    ["team", "segment"], buckets=buckets, registry=r)
-        self.speed_business = Histogram("leadsla_speed_to_lead_business_seconds",
-                                        "Handoff to first qualifying contact on the segment's SLA clock "
-                                        "(business hours, or 24x7 where the policy says so).",
-                                        ["team", "segment"], buckets=buckets, registry=r)
-        # --- now-gauges from the lead-state table (streams.runtime.gauge_timer) -------------------------------
+        self.speed_wall = create(names.SPEED_TO_LEAD["wall"], r, buckets=buckets)
+        self.speed_business = create(names.SPEED_TO_LEAD["business"], r, buckets=buckets)
+        # now-gauges from the lead-state table (streams.runtime.gauge_timer)
         self.snapshot = SnapshotCollector()
         r.register(self.snapshot)
         if policy is not None:
@@ -174,8 +155,6 @@ class PipelineMetrics:
     def _alert_deliveries(self) -> Counter:
         counter = getattr(self, "_alert_deliveries_counter", None)
         if counter is None:
-            counter = Counter("leadsla_alert_deliveries_total",
-                              "Posts of alerts to an Alertmanager (API v2), by result: ok or error.",
-                              ["alertmanager", "result"], registry=self.registry)
+            counter = create(names.ALERT_DELIVERIES, self.registry)
             self._alert_deliveries_counter = counter
         return counter

@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from models.goal import goal_to_date, monthly_goal, value_goal_to_date
 from models.lead_snapshot import LeadSnapshot
 from models.policy import Policy
+from streams.metrics import names
 from streams.metrics.labels import LabelBounds
 
 WAIT_STATUSES = ("on_time", "overdue")
@@ -52,8 +53,8 @@ class LiveWindows:
     lead_attempts: list[int] = field(default_factory=list)  # attempts today of each lead attempted today
 
 
-def _gauge(name: str, doc: str, labels: list[str], values: dict[tuple, float]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, doc, labels=labels)
+def _gauge(metric: names.Metric, values: dict[tuple, float]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(metric.name, metric.help, labels=list(metric.labels))
     for key, value in sorted(values.items()):
         family.add_metric(list(key), value)
     return family
@@ -77,18 +78,11 @@ def lead_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBounds) -
         oldest[(labels.team(team),)] = max(age, oldest.get((labels.team(team),), 0.0))
     zero_depth = {(t, s, p): 0.0 for t in teams for s in with_follow_up for p in PERIODS}
     return [
-        _gauge("leadsla_tracked_leads", "Leads in this worker's part of the lead-state table.", [],
-               {(): snapshot.leads}),
-        _gauge("leadsla_leads_waiting", "Handed-off leads waiting for a first qualifying contact now; "
-               "status overdue once their deadline passed.", ["team", "segment", "status"], waiting),
-        _gauge("leadsla_oldest_waiting_lead_age_seconds", "Wall-clock time the team's longest-waiting lead "
-               "has waited since handoff (0: none waiting).", ["team"], oldest),
-        _gauge("leadsla_unconnected_leads", "Open leads nobody has connected with yet, by whether their "
-               "follow-up period is still open or ended.", ["team", "segment", "period"],
-               zero_depth | _bounded(snapshot.unconnected, by_team_segment)),
-        _gauge("leadsla_unconnected_lead_attempts", "Qualifying attempts within the follow-up period on "
-               "those leads (divide by leadsla_unconnected_leads for the average).", ["team", "segment", "period"],
-               zero_depth | _bounded(snapshot.unconnected_attempts, by_team_segment)),
+        _gauge(names.TRACKED_LEADS, {(): snapshot.leads}),
+        _gauge(names.LEADS_WAITING, waiting),
+        _gauge(names.OLDEST_WAITING, oldest),
+        _gauge(names.UNCONNECTED, zero_depth | _bounded(snapshot.unconnected, by_team_segment)),
+        _gauge(names.UNCONNECTED_ATTEMPTS, zero_depth | _bounded(snapshot.unconnected_attempts, by_team_segment)),
     ]
 
 
@@ -102,16 +96,11 @@ def marketing_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBoun
     for segment, value in snapshot.marketing_value.items():
         values[(labels.lead_segment(segment),)] = values.get((labels.lead_segment(segment),), 0.0) + value
     return [
-        _gauge("leadsla_marketing_leads_month_to_date", "Marketing-generated lead conversions this month.",
-               ["segment"], leads),
-        _gauge("leadsla_marketing_lead_value_month_to_date", "Value of those leads, where given.",
-               ["segment"], values),
-        _gauge("leadsla_marketing_goal_leads_month_to_date", "Goal line: monthly goal x day of month / days "
-               "in month.", ["segment"], {(s,): goal_to_date(g, today) for s, g in goals.items()}),
-        _gauge("leadsla_marketing_goal_value_month_to_date", "Goal line in value (pipeline).",
-               ["segment"], {(s,): value_goal_to_date(g, today) for s, g in goals.items()}),
-        _gauge("leadsla_marketing_goal_leads_monthly", "Monthly goal: quota x marketing share / average deal "
-               "size / close rate.", ["segment"], {(s,): monthly_goal(g) for s, g in goals.items()}),
+        _gauge(names.MARKETING_LEADS, leads),
+        _gauge(names.MARKETING_VALUE, values),
+        _gauge(names.GOAL_LEADS, {(s,): goal_to_date(g, today) for s, g in goals.items()}),
+        _gauge(names.GOAL_VALUE, {(s,): value_goal_to_date(g, today) for s, g in goals.items()}),
+        _gauge(names.GOAL_MONTHLY, {(s,): monthly_goal(g) for s, g in goals.items()}),
     ]
 
 
@@ -125,26 +114,17 @@ def live_families(windows: LiveWindows, policy: Policy, labels: LabelBounds) -> 
         seconds[(key, "business")] = seconds.get((key, "business"), 0.0) + windows.business_seconds[team]
     reps = _bounded(windows.rep_attempts, lambda rep: (labels.rep(rep),))
     return [
-        _gauge("leadsla_live_hour_contacted_leads", "Leads first contacted in the current hour window "
-               "(live table; expires with the window).", ["team"], contacted),
-        _gauge("leadsla_live_hour_speed_to_lead_seconds", "Summed handoff-to-contact time of those leads "
-               "(divide by leadsla_live_hour_contacted_leads for the average).", ["team", "clock"], seconds),
-        _gauge("leadsla_live_day_rep_attempts", "Contact attempts per rep in the current day window.",
-               ["rep"], dict(reps)),
-        _gauge("leadsla_live_day_attempted_leads", "Leads with an attempt in the current day window.", [],
-               {(): len(windows.lead_attempts)}),
-        _gauge("leadsla_live_day_lead_attempts", "Attempts on those leads in the current day window.", [],
-               {(): sum(windows.lead_attempts)}),
-        _gauge("leadsla_live_day_lead_attempts_max", "Most attempts on one lead in the current day window.",
-               [], {(): max(windows.lead_attempts, default=0)}),
+        _gauge(names.LIVE_CONTACTED, contacted),
+        _gauge(names.LIVE_SPEED, seconds),
+        _gauge(names.LIVE_REP_ATTEMPTS, dict(reps)),
+        _gauge(names.LIVE_ATTEMPTED, {(): len(windows.lead_attempts)}),
+        _gauge(names.LIVE_LEAD_ATTEMPTS, {(): sum(windows.lead_attempts)}),
+        _gauge(names.LIVE_LEAD_ATTEMPTS_MAX, {(): max(windows.lead_attempts, default=0)}),
     ]
 
 
 def health_families(lags: dict[int, timedelta], tick_age: timedelta | None) -> list[Metric]:
-    families = [_gauge("leadsla_watermark_lag_seconds", "How far each partition's watermark is behind now "
-                       "(at least the policy's allowed lateness).", ["partition"],
-                       {(str(p),): lag.total_seconds() for p, lag in lags.items()})]
+    families = [_gauge(names.WATERMARK_LAG, {(str(p),): lag.total_seconds() for p, lag in lags.items()})]
     if tick_age is not None:
-        families.append(_gauge("leadsla_tick_age_seconds", "Time since the last tick round; grows when the "
-                               "pipeline is behind its inputs or stalled.", [], {(): tick_age.total_seconds()}))
+        families.append(_gauge(names.TICK_AGE, {(): tick_age.total_seconds()}))
     return families

@@ -34,6 +34,7 @@ from alerts.console import ConsoleNotifier
 from alerts.lifecycle import Change, LeadAlerts, expired, state_key, step, to_send
 from models.outcomes import Outcome
 from streams.runtime.app import AppContext, Extension
+from streams.runtime.assignment import owned_partitions
 from streams.runtime.clock import Clock, SystemClock
 from streams.runtime.faust_codecs import PydanticCodec, hold_models
 from streams.runtime.settings import Settings
@@ -100,7 +101,7 @@ def _install(app: faust.App, context: AppContext, notifiers: Notifiers, wall: Cl
 
     @app.timer(min(RESEND_CHECK_S, context.policy.alerts.resend_every.total_seconds()))
     async def resend_alerts() -> None:
-        owned = _owned_partitions(app, context.settings.topics.outcomes)
+        owned = owned_partitions(app, context.settings.topics.outcomes)
         now = wall.now()
         keep = context.policy.alerts.keep_resolved_for
         fanout.resend([a for s in list(table.values()) if s.partition in owned for a in to_send(s, now, keep)])
@@ -131,10 +132,6 @@ def _on_outcome(message, table, context: AppContext, notifiers: Notifiers, now: 
     if changes:
         table[key] = state
         notifiers.notify(changes)
-
-
-def _owned_partitions(app: faust.App, topic: str) -> set[int]:
-    return {tp.partition for tp in app.consumer.assignment() if tp.topic == topic}
 
 
 @dataclass

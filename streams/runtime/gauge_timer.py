@@ -13,26 +13,19 @@ cached until its events change (models.lead_snapshot.FactsCache): a pass over
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
-from zoneinfo import ZoneInfo
+from typing import Callable
 
 import faust
-from prometheus_client.metrics_core import Metric
 
-from models.goal import month_to_date
-from models.lead_snapshot import FactsCache, summarize
-from models.lead_state import LeadState
-from models.policy import Policy
+from models.lead_snapshot import FactsCache
+from streams.metrics.gauges import gauge_families
+from streams.metrics.names import LEAD_ATTEMPTS_TABLE, REP_ATTEMPTS_TABLE, SPEED_TABLE, split_partition_key
+from streams.metrics.snapshot import LiveWindows
 from streams.runtime.app import AppContext, Extension
+from streams.runtime.assignment import owned_partitions
 from streams.runtime.live_tables import DAY, SPEED_WINDOW
-from streams.metrics.pipeline import PipelineMetrics
-from streams.metrics.snapshot import LiveWindows, health_families, lead_families, live_families, marketing_families
 
 REFRESH_INTERVAL_S = 2.0
-# Names of the live tables (streams.runtime.live_tables).
-SPEED_TABLE = "speed-to-lead-by-team"
-LEAD_ATTEMPTS_TABLE = "attempts-by-lead-day"
-REP_ATTEMPTS_TABLE = "attempts-by-rep-day"
 
 
 def metrics_extension(interval_s: float = REFRESH_INTERVAL_S) -> Extension:
@@ -55,37 +48,27 @@ def publish_gauges(app: faust.App, context: AppContext, cache: FactsCache) -> No
     context.metrics.snapshot.publish(gauge_families(states, context.policy, context.metrics, now, windows, cache))
 
 
-def gauge_families(states: Iterable[LeadState], policy: Policy, metrics: PipelineMetrics, now: datetime,
-                   windows: LiveWindows, cache: FactsCache | None = None) -> list[Metric]:
-    """Every now-gauge, from this worker's lead states and live windows."""
-    zone = ZoneInfo(policy.calendars[policy.default_calendar].timezone)  # the business month's zone
-    snapshot = summarize(states, policy, now, zone, cache)
-    lags, tick_age = metrics.lag_behind(now)
-    return (lead_families(snapshot, policy, metrics.labels)
-            + marketing_families(snapshot, policy, metrics.labels, month_to_date(now, zone).today)
-            + live_families(windows, policy, metrics.labels)
-            + health_families(lags, tick_age))
-
-
-def owned_partitions(app: faust.App, timeline: str) -> set[int]:
-    """Timeline partitions assigned to this worker (standby copies of tables are not ours to report)."""
-    return {tp.partition for tp in app.consumer.assignment() if tp.topic == timeline}
-
-
 def read_live_windows(app: faust.App, mine: set[int], my_leads: set[str], now: datetime) -> LiveWindows:
-    """Current hour / day windows of the live tables. Keys are ``name|partition`` (streams.runtime.live_tables)
-    except the per-lead table's, lead ids, which live in their lead's partition."""
-    in_mine = lambda key: key.rpartition("|")[2].isdigit() and int(key.rpartition("|")[2]) in mine  # noqa: E731
+    """Current hour / day windows of the live tables. Team and rep keys carry their partition
+    (names.partition_key); the per-lead table's keys are lead ids, in their lead's partition."""
+    def in_mine(key: str) -> bool:
+        split = split_partition_key(key)
+        return split is not None and split[1] in mine
+
     windows = LiveWindows()
     for key, (count, wall, business) in _current(app, SPEED_TABLE, SPEED_WINDOW, now, in_mine):
-        name = key.rpartition("|")[0]
+        name = _name(key)
         windows.contacted[name] += count
         windows.wall_seconds[name] += wall
         windows.business_seconds[name] += business
     for key, attempts in _current(app, REP_ATTEMPTS_TABLE, DAY, now, in_mine):
-        windows.rep_attempts[key.rpartition("|")[0]] += attempts
+        windows.rep_attempts[_name(key)] += attempts
     windows.lead_attempts = [n for _, n in _current(app, LEAD_ATTEMPTS_TABLE, DAY, now, my_leads.__contains__)]
     return windows
+
+
+def _name(key: str) -> str:
+    return split_partition_key(key)[0]  # only keys in_mine accepted get here
 
 
 def _current(app: faust.App, table_name: str, size: timedelta, now: datetime, keep: Callable[[str], bool]):

@@ -2,11 +2,11 @@
 and per rep per day.
 
 Faust expires windows on wall-clock time, so these tables serve the live view
-only; audit numbers come from outcomes, never from here (see NOTES.md).
+only; audit numbers come from outcomes, never from here.
 
-Team and rep keys carry the timeline partition (``team|3``): a Faust table key
-must live in one partition, and one rep's leads are spread over all of them.
-Readers sum over partitions.
+The tables' names and their key format (team and rep keys carry the timeline
+partition) are declared in streams.metrics.names, which the reader
+(streams.runtime.gauge_timer) uses too. Readers sum over partitions.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import faust
 
 from models.events import ContactAttempt
 from models.outcomes import Outcome
+from streams.metrics.names import LEAD_ATTEMPTS_TABLE, REP_ATTEMPTS_TABLE, SPEED_TABLE, partition_key
 
 SPEED_WINDOW = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -26,23 +27,23 @@ KEEP = timedelta(days=7)
 class LiveTables:
     def __init__(self, app: faust.App, partitions: int) -> None:
         self.speed_by_team = app.Table(
-            "speed-to-lead-by-team", default=_empty_speed, partitions=partitions
+            SPEED_TABLE, default=_empty_speed, partitions=partitions
         ).tumbling(SPEED_WINDOW, expires=KEEP).relative_to_stream()
         self.attempts_by_lead = app.Table(
-            "attempts-by-lead-day", default=int, partitions=partitions
+            LEAD_ATTEMPTS_TABLE, default=int, partitions=partitions
         ).tumbling(DAY, expires=KEEP).relative_to_stream()
         self.attempts_by_rep = app.Table(
-            "attempts-by-rep-day", default=int, partitions=partitions
+            REP_ATTEMPTS_TABLE, default=int, partitions=partitions
         ).tumbling(DAY, expires=KEEP).relative_to_stream()
 
     def count_attempt(self, attempt: ContactAttempt, partition: int) -> None:
         self.attempts_by_lead[attempt.lead_id] += 1
-        self.attempts_by_rep[f"{attempt.rep}|{partition}"] += 1
+        self.attempts_by_rep[partition_key(attempt.rep, partition)] += 1
 
     def observe_outcome(self, outcome: Outcome, partition: int) -> None:
         if outcome.kind not in ("met", "contacted_late"):
             return
-        key = f"{outcome.team}|{partition}"
+        key = partition_key(str(outcome.team), partition)
         count, wall, business = self.speed_by_team[key].value()
         self.speed_by_team[key] = [count + 1, wall + (outcome.wall_seconds or 0.0),
                                             business + (outcome.business_seconds or 0.0)]

@@ -22,7 +22,8 @@ import pytest
 
 from grafana.build import dashboards
 from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
-from tools.local.prometheus import LocalPrometheus, PrometheusError, free_port
+from streams.kafka.broker import free_port
+from tools.local.prometheus import LocalPrometheus, PrometheusError
 from tools.previews.rendering import panel_specs, render, resolved
 from streams.kafka.admin import ensure_topics
 from streams.runtime.clock import demo_clock

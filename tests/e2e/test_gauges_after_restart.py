@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tools.local.prometheus import free_port
+from streams.kafka.broker import free_port
 from models.events import LeadConverted, LeadHandoff
 from tests.harness import wait_for
 

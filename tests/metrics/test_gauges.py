@@ -7,7 +7,7 @@ import pytest
 from models.lead_snapshot import FactsCache
 
 from streams.metrics.snapshot import LiveWindows
-from streams.runtime.gauge_timer import gauge_families
+from streams.metrics.gauges import gauge_families
 from tests.metrics.feed import Feed
 from tests.scenarios import at, attempt, converted, handoff
 

@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from streams.kafka.broker import free_port
+
 
 class PrometheusError(RuntimeError):
     """A query Prometheus refused or could not run."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LocalPrometheus:

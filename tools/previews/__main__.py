@@ -18,8 +18,8 @@ from pathlib import Path
 
 from grafana.build import dashboards
 from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
-from grafana.generate import GRAFANA_DIR
-from tools.local.prometheus import LocalPrometheus, free_port
+from streams.kafka.broker import free_port
+from tools.local.prometheus import LocalPrometheus
 from tools.previews.rendering import render
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
@@ -28,12 +28,14 @@ from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
 
+CHECKOUT = Path(__file__).resolve().parents[2]
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.previews", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=480, help="real seconds to run (default 480)")
     parser.add_argument("--window", default="10m", help="value of the dashboards' $window (real time)")
-    parser.add_argument("--output", type=Path, default=GRAFANA_DIR / "previews")
+    parser.add_argument("--output", type=Path, default=CHECKOUT / "grafana" / "previews")
     args = parser.parse_args(argv)
     policy = load_policy(None)
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker(log_dir=Path(tmp)) as broker:

@@ -1,4 +1,4 @@
-"""Pure tests of the live board (streams.console.board) and its rendering (streams.console.view)."""
+"""Pure tests of the live board (streams.console.board) and its rendering (streams.console.screen, formatting, live_view)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from rich.console import Console
 
 from models.outcomes import Outcome
 from streams.console.board import Board, Compliance
-from streams.console.view import LiveView, detail, plain_line, render, span, time_left
+from streams.console.formatting import detail, plain_line, span, time_left
+from streams.console.live_view import LiveView
+from streams.console.screen import render
 
 UTC = timezone.utc
 HANDOFF = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # Monday 09:00 New York

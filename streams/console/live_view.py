@@ -1,4 +1,4 @@
-"""The live terminal view of ``leadsla run``: the outcomes topic, as a board.
+"""The live terminal view of ``leadsla run``: the outcomes topic, as a board, in its own thread.
 
 A background thread reads the outcomes topic from the beginning with an
 assigned kafka-python consumer (no group: groups don't work against the
@@ -11,23 +11,24 @@ The view must never take the process down: consumer errors are shown (in the
 header, or as a line) and the consumer is rebuilt, resuming where it stopped.
 """
 
+
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from pydantic import ValidationError
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.live import Live
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from models.outcomes import Outcome
-from streams.console.board import Board, WaitingLead
+from streams.console.board import Board
+from streams.console.formatting import plain_line
+from streams.console.screen import render
 from streams.runtime.clock import DEMO_TIMEZONE, Clock
 
 REFRESH_PER_SECOND = 2
@@ -35,133 +36,6 @@ POLL_MS = 250  # also bounds how long stop() waits for the consumer loop
 RETRY_S = 2.0
 BOOTSTRAP_TIMEOUT_MS = 5_000  # kafka-python waits 30s by default: too long to report, or to stop
 CLIENT_ID = "leadsla-view"
-KIND_COLUMN = 14  # width of the longest label, "CONTACTED LATE"
-STATE_STYLES = {"warned": "yellow", "breached": "red", "escalated": "bold red"}
-
-# -- formatting (pure) -------------------------------------------------------------
-
-
-def label(kind: str) -> str:
-    return kind.replace("_", " ").upper()
-
-
-def span(seconds: float) -> str:
-    """A duration, short: 45s, 12m, 1h05m, 2d03h."""
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m" if minutes else f"{secs}s"
-
-
-def time_left(deadline: datetime, now: datetime) -> str:
-    seconds = (deadline - now).total_seconds()
-    return f"{span(seconds)} left" if seconds > 0 else f"overdue {span(seconds)}"
-
-
-def stamp(moment: datetime, tz: tzinfo) -> str:
-    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
-
-
-def detail(outcome: Outcome, tz: tzinfo) -> str:
-    """What a manager wants to know about an outcome, in a few words."""
-    kind = outcome.kind
-    if kind == "escalated":
-        to = f"escalated to {outcome.notify}" if outcome.notify else "escalated"
-        return f"{to} (level {outcome.level or 1})"
-    if kind == "contacted_late" and outcome.contact_at is not None:
-        return f"contacted {span((outcome.contact_at - outcome.deadline_at).total_seconds())} late"
-    if kind == "met" and outcome.contact_at is not None:
-        return f"contacted {span((outcome.deadline_at - outcome.contact_at).total_seconds())} before deadline"
-    if kind == "depth_breached":
-        return f"only {outcome.attempts or 0} attempts in the follow-up period"
-    if kind == "reassigned":
-        return f"now owned by {outcome.owner_rep}"
-    if kind == "returned":
-        return "returned to marketing"
-    if kind == "corrected":
-        return f"withdraws {outcome.corrects}"
-    return f"deadline {outcome.deadline_at.astimezone(tz):%H:%M}"  # opened, warning, breached
-
-
-def plain_line(outcome: Outcome, tz: tzinfo) -> str:
-    """One log line, e.g. ``2026-11-23 09:17  BREACHED  L-1  enterprise  rep-2  enterprise-demo  deadline 09:17``."""
-    fields = (outcome.lead_id, outcome.team, outcome.owner_rep, outcome.segment, detail(outcome, tz))
-    return f"{stamp(outcome.at, tz)}  {label(outcome.kind):<{KIND_COLUMN}}  " + "  ".join(fields)
-
-
-def state_label(state: str) -> str:
-    return state if state == "waiting" else state.upper()
-
-
-# -- rendering (pure apart from reading the board) ------------------------------------
-
-
-def render(
-    board: Board,
-    now: datetime,
-    *,
-    tz: tzinfo = DEMO_TIMEZONE,
-    records_read: int | None = None,
-    undecodable: int = 0,
-    error: str | None = None,
-    max_waiting: int = 15,
-    max_recent: int = 10,
-) -> RenderableType:
-    waiting = board.waiting()
-    header = _header(board, now, tz, len(waiting), records_read, undecodable, error)
-    return Group(header, _waiting_table(waiting, now, tz, max_waiting), _recent_table(board, tz, max_recent))
-
-
-def _header(board: Board, now: datetime, tz: tzinfo, waiting: int,
-            records_read: int | None, undecodable: int, error: str | None) -> Panel:
-    report = board.compliance()
-    counts = board.counts()
-    read = f" of {records_read} records read" if records_read is not None else ""
-    bad = f", {undecodable} undecodable" if undecodable else ""
-    lines = [
-        Text.assemble(("simulated time ", "dim"), (now.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z"), "bold")),
-        Text(f"outcomes {sum(counts.values())}{read}{bad} · waiting {waiting} · compliance "
-             f"{_percent(report.overall.rate)} (met {report.overall.met} / breached {report.overall.breached})"),
-        Text(" · ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "no outcomes yet", style="dim"),
-    ]
-    if report.by_team:
-        lines.append(Text("by team: " + " · ".join(f"{t} {_percent(c.rate)}" for t, c in report.by_team.items())))
-    if error:
-        lines.append(Text(f"consumer: {error} (retrying)", style="bold red"))
-    return Panel(Group(*lines), title="leadsla · lead-handoff SLA", title_align="left")
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
-def _waiting_table(leads: list[WaitingLead], now: datetime, tz: tzinfo, limit: int) -> Table:
-    hidden = max(0, len(leads) - limit)
-    table = Table(title=f"Waiting for first contact ({len(leads)})", title_justify="left", expand=True,
-                  caption=f"… and {hidden} more" if hidden else None, caption_justify="left")
-    for column in ("lead", "team", "rep", "segment", "deadline", "time left", "state"):
-        table.add_column(column, no_wrap=True)
-    for lead in leads[:limit]:
-        table.add_row(lead.lead_id, lead.team, lead.owner_rep, lead.segment,
-                      lead.deadline_at.astimezone(tz).strftime("%a %H:%M"), time_left(lead.deadline_at, now),
-                      state_label(lead.state), style=STATE_STYLES.get(lead.state.split()[0], ""))
-    return table
-
-
-def _recent_table(board: Board, tz: tzinfo, limit: int) -> Table:
-    table = Table(title="Latest outcomes", title_justify="left", expand=True)
-    for column in ("time", "kind", "lead", "team", "rep", "detail"):
-        table.add_column(column, no_wrap=column != "detail")
-    for outcome in reversed(board.recent(limit)):  # newest on top
-        style = "red" if outcome.kind in ("breached", "escalated", "depth_breached") else ""
-        table.add_row(stamp(outcome.at, tz), label(outcome.kind), outcome.lead_id, outcome.team,
-                      outcome.owner_rep, detail(outcome, tz), style=style)
-    return table
 
 
 def decode(records: Iterable[ConsumerRecord]) -> tuple[list[Outcome], int]:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tools.bench.pipeline import _generate, run_benchmark
+from tools.bench.pipeline import run_benchmark
+from tools.bench.workload import generate
 from streams.kafka.codec import decode_event
 
 KINDS = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
@@ -14,7 +15,7 @@ KINDS = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "co
 
 @pytest.mark.parametrize("events, leads", [(1000, 100), (150, 100)])
 def test_generates_exactly_the_events_asked_for_valid_and_in_time_order(events, leads):
-    records = _generate(events, leads)
+    records = generate(events, leads)
 
     assert len(records) == events
     assert [ts for *_, ts in records] == sorted(ts for *_, ts in records)
