@@ -147,8 +147,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluation_records(args: argparse.Namespace):
-    from streams.runtime.app import KIND_BY_TOPIC_FIELD
     from streams.commands.evaluation import file_records, topic_records
+    from streams.runtime.app import KIND_BY_TOPIC_FIELD
 
     if args.broker:
         topics = _settings(args).topics

@@ -4,7 +4,7 @@ The broker is chosen in this order:
 
 1. ``LEADSLA_TEST_BOOTSTRAP`` (host:port of an external Kafka), if set;
 2. a testcontainers ``KafkaContainer``, if a Docker engine answers;
-3. the embedded Tansu broker (streams.broker.EmbeddedBroker), which needs
+3. the embedded Tansu broker (streams.kafka.broker.EmbeddedBroker), which needs
    neither Docker nor a Kafka install.
 
 The kind in use is printed to the terminal when the fixture starts.

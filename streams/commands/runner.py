@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from prometheus_client import start_http_server
 
 from streams.kafka.admin import ensure_topics
-from streams.runtime.app import Extension, create_app
 from streams.kafka.broker import EmbeddedBroker
-from streams.runtime.clock import Clock, SystemClock, demo_clock
 from streams.metrics.pipeline import PipelineMetrics
+from streams.runtime.app import Extension, create_app
+from streams.runtime.clock import Clock, SystemClock, demo_clock
 from streams.runtime.gauge_timer import metrics_extension
 from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings

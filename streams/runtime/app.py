@@ -23,12 +23,12 @@ from models.events import LeadEventBase, Tick
 from models.lead_state import LeadHistoryFull
 from models.policy import Policy
 from models.tracker import Tracker
-from streams.runtime.clock import Clock, SystemClock
 from streams.kafka.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline, encode
+from streams.metrics.pipeline import PipelineMetrics
+from streams.runtime.clock import Clock, SystemClock
 from streams.runtime.faust_codecs import LEAD_STATE_CODEC, hold_models
 from streams.runtime.input_progress import InputProgress
 from streams.runtime.live_tables import LiveTables
-from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.settings import Settings
 
 KIND_BY_TOPIC_FIELD = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}

@@ -14,8 +14,8 @@ import threading
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Protocol
 
-from streams.runtime.clock import Clock, wall_seconds_until
 from streams.kafka.codec import encode
+from streams.runtime.clock import Clock, wall_seconds_until
 from streams.runtime.settings import TopicNames
 from streams.simulator.traffic import Scheduled, ScheduledEvent, ScheduledRaw, TrafficModel
 

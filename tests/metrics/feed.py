@@ -1,5 +1,5 @@
 """Drive PipelineMetrics the way the tracker agent does, without Faust: the pure Tracker
-over a dict, ``observe_step`` then ``observe_outcome`` per entry (see streams.app._track)."""
+over a dict, ``observe_step`` then ``observe_outcome`` per entry (see streams.runtime.app._track)."""
 
 from __future__ import annotations
 

@@ -43,8 +43,10 @@ def test_no_metric_or_rule_name_is_spelled_outside_the_names_module():
     assert spelled == [], "import them from streams.metrics.names instead"
 
 
-@pytest.mark.parametrize("path", [REPO / "alerts" / "rules.yml", *sorted((REPO / "grafana" / "dashboards").glob("*.json"))],
-                         ids=lambda path: path.name)
+GENERATED = [REPO / "alerts" / "rules.yml", *sorted((REPO / "grafana" / "dashboards").glob("*.json"))]
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=lambda path: path.name)
 def test_every_metric_a_rule_or_panel_queries_is_declared(path):
     assert set(METRIC_NAME.findall(path.read_text())) - names.declared_series() == set()
 

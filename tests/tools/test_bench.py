@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from streams.kafka.codec import decode_event
 from tools.bench.pipeline import run_benchmark
 from tools.bench.workload import generate
-from streams.kafka.codec import decode_event
 
 KINDS = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
 

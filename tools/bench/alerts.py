@@ -29,12 +29,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from alerts.generate import alertmanager_text
-from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
-from tools.local.webhook_sink import WebhookSink
 from models.events import ContactAttempt, LeadHandoff
 from models.outcomes import Outcome
 from models.policy_file import parse_policy
 from streams.kafka.codec import encode
+from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
+from tools.local.webhook_sink import WebhookSink
 
 GOAL_P99_S = 10.0
 TARGET = timedelta(seconds=20)

@@ -85,8 +85,8 @@ def _naive_app(config: dict, counters: dict):
 
 def _pipeline_app(config: dict, counters: dict):
     """The app as ``create_app`` builds it (ticks included), its metrics counting both agents."""
-    from streams.runtime.app import create_app
     from streams.metrics.pipeline import PipelineMetrics
+    from streams.runtime.app import create_app
     from streams.runtime.policy_source import load_policy
     from streams.runtime.settings import Settings
 

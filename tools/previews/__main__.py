@@ -17,16 +17,16 @@ import time
 from pathlib import Path
 
 from grafana.build import dashboards
-from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
-from streams.kafka.broker import free_port
-from tools.local.prometheus import LocalPrometheus
-from tools.previews.rendering import render
 from streams.kafka.admin import ensure_topics
+from streams.kafka.broker import free_port
 from streams.kafka.broker import EmbeddedBroker
 from streams.runtime.clock import demo_clock
 from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
+from tools.local.prometheus import LocalPrometheus
+from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
+from tools.previews.rendering import render
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,5 @@
-"""Pure tests of the live board (streams.console.board) and its rendering (streams.console.screen, formatting, live_view)."""
+"""Pure tests of the live board (streams.console.board) and how the console draws it
+(streams.console.screen, formatting, live_view)."""
 
 from __future__ import annotations
 

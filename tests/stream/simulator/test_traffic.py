@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from models.events import ContactAttempt, LeadConverted, LeadHandoff
-from streams.runtime.clock import AcceleratedClock, SystemClock, demo_start, wall_seconds_until
 from streams.kafka.codec import InvalidMessage, decode_event, encode
+from streams.runtime.clock import AcceleratedClock, SystemClock, demo_start, wall_seconds_until
 from streams.runtime.settings import TopicNames
 from streams.simulator.feed import feed, generate_jsonl
 from streams.simulator.traffic import (
