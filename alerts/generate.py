@@ -1,6 +1,6 @@
 """Write the generated alerting files: Prometheus rules and an example alertmanager.yml.
 
-    leadsla generate-alerts [--policy FILE] [--out DIR]
+    leadsla generate-alerts [--policy FILE] [--output DIR] [--check]
 
 The files are artefacts of the policy: regenerate them, never edit them
 (tests/alerts keeps the committed ones in step with the example policy).
@@ -51,10 +51,15 @@ def alertmanager_text(policy: Policy, **options) -> str:
     return HEADER + ALERTMANAGER_NOTE + render(alertmanager_config(policy, **options))
 
 
+def generated_files(policy: Policy) -> dict[str, str]:
+    """File name -> text, as ``leadsla generate-alerts`` writes them."""
+    return {RULES_FILE: rules_text(policy), ALERTMANAGER_FILE: alertmanager_text(policy)}
+
+
 def write_files(policy: Policy, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in ((RULES_FILE, rules_text(policy)), (ALERTMANAGER_FILE, alertmanager_text(policy))):
+    for name, text in generated_files(policy).items():
         path = out / name
         path.write_text(text)
         written.append(path)

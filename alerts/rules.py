@@ -22,8 +22,9 @@ from datetime import timedelta
 
 from models.durations import format_duration
 from models.policy import Policy, Segment
+from streams.metrics import names
 
-DECIDED = "leadsla_leads_decided_total"
+DECIDED = names.DECIDED.name
 COMPLIANCE_FOR = "15m"
 STALLED_AFTER = timedelta(minutes=3)  # beyond the allowed lateness, which is the normal watermark lag
 TICKS_WINDOW = "2m"
@@ -41,8 +42,8 @@ def window_name(policy: Policy) -> str:
 
 def _compliance_group(policy: Policy) -> dict:
     window = window_name(policy)
-    decided = f"leadsla:leads_decided:increase{window}"
-    ratio = f"leadsla:speed_to_lead_breached:ratio{window}"
+    decided = names.decided_increase_rule(window)
+    ratio = names.breached_ratio_rule(window)
     records = [
         {"record": decided, "expr": f"sum by (team, segment, result) (increase({DECIDED}[{window}]))"},
         {"record": ratio, "expr": f'sum by (team, segment) ({decided}{{result="breached"}})\n'
@@ -79,14 +80,14 @@ def _pipeline_group(policy: Policy) -> dict:
     stalled = format_duration(policy.allowed_lateness + STALLED_AFTER)
     seconds = int((policy.allowed_lateness + STALLED_AFTER).total_seconds())
     rules = [
-        _ops_alert("LeadSLAWatermarkStalled", f"time() - min(leadsla_watermark_timestamp_seconds) > {seconds}", "2m",
+        _ops_alert("LeadSLAWatermarkStalled", f"time() - min({names.WATERMARK.name}) > {seconds}", "2m",
                    "page", team, f"The event-time watermark of a partition is more than {stalled} behind: "
                    "deadlines are not being decided, so no lead alert can fire."),
-        _ops_alert("LeadSLATicksStopped", f"sum(increase(leadsla_ticks_total[{TICKS_WINDOW}])) == 0", "1m",
+        _ops_alert("LeadSLATicksStopped", f"sum(increase({names.TICKS.name}[{TICKS_WINDOW}])) == 0", "1m",
                    "page", team, f"No tick was written for {TICKS_WINDOW}: time stands still in the pipeline "
                    "(a worker is stuck, or it cannot catch up with its inputs)."),
         _ops_alert("LeadSLADeadLetters",
-                   f"sum by (reason) (increase(leadsla_dead_letters_total[{DEAD_LETTER_WINDOW}])) > 0", "0s",
+                   f"sum by (reason) (increase({names.DEAD_LETTERS.name}[{DEAD_LETTER_WINDOW}])) > 0", "0s",
                    "ticket", team, "{{ $value | humanize }} input records were rejected to the dead-letter topic "
                    f"in {DEAD_LETTER_WINDOW} (reason {{{{ $labels.reason }}}}): a producer sends data leadsla "
                    "cannot use."),
@@ -98,7 +99,7 @@ def _pipeline_group(policy: Policy) -> dict:
 
 
 def _delivery_failing() -> str:
-    metric = "leadsla_alert_deliveries_total"
+    metric = names.ALERT_DELIVERIES.name
     return (f'sum by (alertmanager) (increase({metric}{{result="error"}}[{DELIVERY_WINDOW}])) > 0\n'
             f'unless on (alertmanager)\n'
             f'sum by (alertmanager) (increase({metric}{{result="ok"}}[{DELIVERY_WINDOW}])) > 0')

@@ -1,2 +1,2 @@
-"""Grafana dashboards as code: built from the policy (build), written with provisioning
-(generate, `leadsla dashboards`), previewed to PNG from a real Prometheus (preview)."""
+"""Grafana dashboards as code, built from the policy, and their provisioning; imports only models
+and streams.metrics.names."""

@@ -20,6 +20,7 @@ from grafana.panels import Query, bars, graph, row, single, team_variable, windo
 from grafana.queries import TEAMS
 from models.goal import monthly_goal
 from models.policy import MarketingGoal, Policy, Segment
+from streams.metrics import names
 
 TAGS = ["leadsla", "sla"]
 UIDS = {
@@ -69,7 +70,7 @@ def speed_to_lead(policy: Policy) -> dash.Dashboard:
 
 
 def _speed_now() -> list:
-    waiting = "leadsla_leads_waiting"
+    waiting = names.LEADS_WAITING.name
     return [
         single("Contacted within target", "Lead cycles met / decided (met or breached at the deadline) in the "
                "window. Leads nobody called count as breached.", Query(q.share_within_target(team=TEAMS)),
@@ -89,10 +90,10 @@ def _speed_per_team() -> list:
         graph("Share contacted within target, per team", "Met / decided per team.",
               [Query(q.share_within_target("team", team=TEAMS), "{{team}}")], "percentunit"),
         graph("Waiting now, per team", "On time: deadline still ahead; overdue: passed.",
-              [Query(q.gauge("leadsla_leads_waiting", by="team, status", team=TEAMS), "{{team}} {{status}}")],
+              [Query(q.gauge(names.LEADS_WAITING.name, by="team, status", team=TEAMS), "{{team}} {{status}}")],
               "short"),
         bars("Oldest waiting lead, per team", "Wall-clock time since handoff.",
-             [Query(q.gauge("leadsla_oldest_waiting_lead_age_seconds", "max", by="team", team=TEAMS), "{{team}}")],
+             [Query(q.gauge(names.OLDEST_WAITING.name, "max", by="team", team=TEAMS), "{{team}}")],
              "s"),
         bars("Recent breaches, per team and segment", "Breached in the window.",
              [Query(breaches, "{{team}} / {{segment}}")], "short"),
@@ -100,7 +101,7 @@ def _speed_per_team() -> list:
               "Leads first contacted in the current hour window, on the SLA clock.",
               [Query(q.live_hour_average_speed(), "{{team}}")], "s"),
         bars("Contacted this hour, per team (live table)", "Leads first contacted in the current hour window.",
-             [Query(q.gauge("leadsla_live_hour_contacted_leads", by="team", team=TEAMS), "{{team}}")], "short"),
+             [Query(q.gauge(names.LIVE_CONTACTED.name, by="team", team=TEAMS), "{{team}}")], "short"),
     ]
 
 
@@ -133,24 +134,24 @@ def _depth_now() -> list:
         single("Average attempts, period still open", "Unconnected leads still in their period.",
                Query(q.average_attempts(period="open", team=TEAMS)), "short"),
         single("Unconnected leads", "Open leads not connected yet.",
-               Query(q.gauge("leadsla_unconnected_leads", team=TEAMS)), "short"),
+               Query(q.gauge(names.UNCONNECTED.name, team=TEAMS)), "short"),
         single("Depth breaches in the window", "Periods ended with too few attempts and no connect.",
-               Query(q.increase("leadsla_depth_breaches_total", team=TEAMS)), "short", red_above=1),
+               Query(q.increase(names.DEPTH_BREACHES.name, team=TEAMS)), "short", red_above=1),
     ]
 
 
 def _depth_per_team() -> list:
-    breaches = q.increase("leadsla_depth_breaches_total", "team, segment", team=TEAMS) + " > 0"
-    per_lead = f"{q.gauge('leadsla_live_day_lead_attempts')} / {q.gauge('leadsla_live_day_attempted_leads')}"
+    breaches = q.increase(names.DEPTH_BREACHES.name, "team, segment", team=TEAMS) + " > 0"
+    per_lead = f"{q.gauge(names.LIVE_LEAD_ATTEMPTS.name)} / {q.gauge(names.LIVE_ATTEMPTED.name)}"
     return [
         graph("Average attempts on unconnected leads, per team", "All periods.",
               [Query(q.average_attempts("team", team=TEAMS), "{{team}}")], "short"),
         bars("Depth breaches in the window, per team and segment", "", [Query(breaches, "{{team}} / {{segment}}")],
              "short"),
         bars("Attempts today, per rep (live table)", "Current day window.",
-             [Query(q.gauge("leadsla_live_day_rep_attempts", by="rep"), "{{rep}}")], "short"),
+             [Query(q.gauge(names.LIVE_REP_ATTEMPTS.name, by="rep"), "{{rep}}")], "short"),
         graph("Attempts per attempted lead today (live table)", "Average and most on one lead.",
-              [Query(per_lead, "average"), Query(q.gauge("leadsla_live_day_lead_attempts_max", "max"), "most")],
+              [Query(per_lead, "average"), Query(q.gauge(names.LIVE_LEAD_ATTEMPTS_MAX.name, "max"), "most")],
               "short"),
     ]
 
@@ -179,19 +180,19 @@ def _segment_waterfall(goal: MarketingGoal) -> dash.Panel:
     return graph(
         f"{goal.segment}: goal {monthly_goal(goal):,.0f} leads a month",
         "Actual: marketing-generated conversions this month. Goal: g x day of month / days in month.",
-        [Query(q.gauge("leadsla_marketing_leads_month_to_date", segment=goal.segment), "actual"),
-         Query(q.gauge("leadsla_marketing_goal_leads_month_to_date", "max", segment=goal.segment), "goal",
+        [Query(q.gauge(names.MARKETING_LEADS.name, segment=goal.segment), "actual"),
+         Query(q.gauge(names.GOAL_LEADS.name, "max", segment=goal.segment), "goal",
                goal=True)], "short", width=8)
 
 
 def _marketing_pace(policy: Policy) -> list:
     pace = [Query(q.marketing_pace(goal.segment), goal.segment) for goal in policy.marketing_goals]
-    value = [Query(q.gauge("leadsla_marketing_lead_value_month_to_date", by="segment"), "{{segment}}"),
-             Query(q.gauge("leadsla_marketing_goal_value_month_to_date", "max", by="segment"), "{{segment}} goal")]
+    value = [Query(q.gauge(names.MARKETING_VALUE.name, by="segment"), "{{segment}}"),
+             Query(q.gauge(names.GOAL_VALUE.name, "max", by="segment"), "{{segment}} goal")]
     return [
         bars("Pace: actual / goal to date", "100% = on the goal line.", pace, "percentunit"),
         graph("Conversions by source", "Marketing- vs sales-generated leads in the window.",
-              [Query(q.increase("leadsla_leads_converted_total", "source"), "{{source}}")], "short"),
+              [Query(q.increase(names.CONVERTED.name, "source"), "{{source}}")], "short"),
         graph("Lead value this month", "Value of marketing-generated leads, where given, against the goal in "
               "value (goal leads x average deal size).", value, "currencyUSD", width=24),
     ]
@@ -202,29 +203,29 @@ def pipeline_health(policy: Policy) -> dash.Dashboard:
                        "Is the monitor itself keeping up: inputs, rejects, watermarks, ticks, alert delivery.")
     board = _section(board, "Flow", [
         graph("Input events per topic", "Valid events routed to the timeline, per second.",
-              [Query(q.rate("leadsla_events_total", "topic"), "{{topic}}")], "short"),
+              [Query(q.rate(names.EVENTS.name, "topic"), "{{topic}}")], "short"),
         graph("Timeline entries processed, per kind", "Per second, ticks included.",
-              [Query(q.rate("leadsla_timeline_entries_total", "kind"), "{{kind}}")], "short"),
+              [Query(q.rate(names.TIMELINE_ENTRIES.name, "kind"), "{{kind}}")], "short"),
         graph("Dead letters by reason", "Rejected records in the window.",
-              [Query(q.increase("leadsla_dead_letters_total", "reason"), "{{reason}}")], "short"),
+              [Query(q.increase(names.DEAD_LETTERS.name, "reason"), "{{reason}}")], "short"),
         graph("Outcomes by kind", "Outcomes emitted in the window.",
-              [Query(q.increase("leadsla_outcomes_total", "kind"), "{{kind}}")], "short"),
+              [Query(q.increase(names.OUTCOMES.name, "kind"), "{{kind}}")], "short"),
     ])
     board = _section(board, "Time", [
         graph("Watermark lag per partition", "Now minus the event-time watermark; at least the allowed "
               f"lateness ({human(policy.allowed_lateness)}).",
-              [Query(q.gauge("leadsla_watermark_lag_seconds", "max", by="partition"), "partition {{partition}}")],
+              [Query(q.gauge(names.WATERMARK_LAG.name, "max", by="partition"), "partition {{partition}}")],
               "s"),
         graph("Tick age", "Time since the last tick round; grows when the pipeline is behind its inputs or "
-              "stalled.", [Query(q.gauge("leadsla_tick_age_seconds", "max"), "tick age")], "s"),
+              "stalled.", [Query(q.gauge(names.TICK_AGE.name, "max"), "tick age")], "s"),
     ])
     return _section(board, "State and delivery", [
-        single("Tracked leads", "Leads in the lead-state table.", Query(q.gauge("leadsla_tracked_leads")), "short"),
-        single("Duplicates ignored", "In the window.", Query(q.increase("leadsla_duplicate_events_total")), "short"),
+        single("Tracked leads", "Leads in the lead-state table.", Query(q.gauge(names.TRACKED_LEADS.name)), "short"),
+        single("Duplicates ignored", "In the window.", Query(q.increase(names.DUPLICATES.name)), "short"),
         single("Decisions withdrawn by late data", "In the window: first verdicts late data changed.",
-               Query(q.increase("leadsla_decisions_withdrawn_total")), "short"),
+               Query(q.increase(names.WITHDRAWN.name)), "short"),
         graph("Alert deliveries by result", "Alertmanager API calls in the window.",
-              [Query(q.increase("leadsla_alert_deliveries_total", "alertmanager, result"),
+              [Query(q.increase(names.ALERT_DELIVERIES.name, "alertmanager, result"),
                      "{{alertmanager}} {{result}}")], "short", width=6, height=4),
     ])
 

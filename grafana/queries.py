@@ -1,6 +1,6 @@
 """PromQL for the dashboards, one function per question a panel answers.
 
-Pure string builders over the metric names of streams.metrics. ``$window`` is the
+Pure string builders over the metric names declared in streams.metrics.names. ``$window`` is the
 dashboards' rate-window variable. Conventions that keep the numbers honest:
 - ratios come from ``increase()`` totals over the window, never from averages of
   short-window ratios (0/0 in a quiet hour would poison them);
@@ -11,9 +11,10 @@ dashboards' rate-window variable. Conventions that keep the numbers honest:
 
 from __future__ import annotations
 
+from streams.metrics import names
+
 WINDOW = "$window"
-DECIDED = "leadsla_leads_decided_total"
-SPEED = "leadsla_speed_to_lead_{clock}_seconds"
+DECIDED = names.DECIDED.name
 
 
 class Regex(str):
@@ -49,13 +50,13 @@ def share_within_target(by: str = "", **labels: str) -> str:
 
 
 def speed_average(segment: str, clock: str = "business") -> str:
-    name = SPEED.format(clock=clock)
-    return (f"{rate(name + '_sum', segment=segment, team=TEAMS)} / "
-            f"{rate(name + '_count', segment=segment, team=TEAMS)}")
+    speed = names.SPEED_TO_LEAD[clock]
+    return (f"{rate(speed.series('_sum'), segment=segment, team=TEAMS)} / "
+            f"{rate(speed.series('_count'), segment=segment, team=TEAMS)}")
 
 
 def speed_quantile(quantile: float, segment: str, clock: str = "business") -> str:
-    buckets = rate(SPEED.format(clock=clock) + "_bucket", "le", segment=segment, team=TEAMS)
+    buckets = rate(names.SPEED_TO_LEAD[clock].series("_bucket"), "le", segment=segment, team=TEAMS)
     return f"histogram_quantile({quantile}, {buckets})"
 
 
@@ -65,16 +66,16 @@ def constant(value: float) -> str:
 
 
 def average_attempts(by: str = "", **labels: str) -> str:
-    return (f"{gauge('leadsla_unconnected_lead_attempts', by=by, **labels)} / "
-            f"{gauge('leadsla_unconnected_leads', by=by, **labels)}")
+    return (f"{gauge(names.UNCONNECTED_ATTEMPTS.name, by=by, **labels)} / "
+            f"{gauge(names.UNCONNECTED.name, by=by, **labels)}")
 
 
 def live_hour_average_speed(clock: str = "business") -> str:
-    return (f"{gauge('leadsla_live_hour_speed_to_lead_seconds', by='team', clock=clock, team=TEAMS)} / "
-            f"{gauge('leadsla_live_hour_contacted_leads', by='team', team=TEAMS)}")
+    return (f"{gauge(names.LIVE_SPEED.name, by='team', clock=clock, team=TEAMS)} / "
+            f"{gauge(names.LIVE_CONTACTED.name, by='team', team=TEAMS)}")
 
 
 def marketing_pace(segment: str) -> str:
-    actual = gauge("leadsla_marketing_leads_month_to_date", segment=segment)
-    goal = gauge("leadsla_marketing_goal_leads_month_to_date", "max", segment=segment)
+    actual = gauge(names.MARKETING_LEADS.name, segment=segment)
+    goal = gauge(names.GOAL_LEADS.name, "max", segment=segment)
     return f"{actual} / {goal}"

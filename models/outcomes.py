@@ -49,3 +49,9 @@ class Outcome(Message):
 
     def sort_key(self) -> tuple[datetime, str]:
         return (self.at, self.outcome_id)
+
+
+def withdrawn_kind(correction: Outcome) -> str:
+    """The kind of the outcome a ``corrected`` withdraws, read from its id ``lead/cycle/kind[/n]``."""
+    rest = (correction.corrects or "").removeprefix(f"{correction.lead_id}/{correction.cycle}/")
+    return rest.split("/", 1)[0]

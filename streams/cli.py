@@ -17,9 +17,11 @@ import contextlib
 import json
 import sys
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
-from streams.settings import Settings, settings_from_env
+from streams.commands.artefacts import add_generator
+from streams.runtime.settings import Settings, settings_from_env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +79,7 @@ def _add_run(commands) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from streams.runner import RunOptions, run_pipeline
+    from streams.commands.runner import RunOptions, run_pipeline
 
     options = RunOptions(simulate=args.simulate, speed=args.speed, leads_per_hour=args.leads_per_hour,
                          bad_rate=args.bad_rate, seconds=args.seconds, view=not args.no_view)
@@ -91,7 +93,7 @@ def _add_worker(commands) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from streams.runner import run_worker_only
+    from streams.commands.runner import run_worker_only
 
     settings = _settings(args)
     return _broker_missing("worker") if settings.broker is None else run_worker_only(settings)
@@ -124,8 +126,8 @@ def _aware_time(text: str) -> datetime:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from streams.evaluate import evaluate_records
-    from streams.policy_source import load_policy
+    from streams.commands.evaluation import evaluate_records
+    from streams.runtime.policy_source import load_policy
 
     policy = load_policy(args.policy)
     progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
@@ -142,8 +144,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluation_records(args: argparse.Namespace):
-    from streams.app import KIND_BY_TOPIC_FIELD
-    from streams.evaluate import file_records, topic_records
+    from streams.commands.evaluation import file_records, topic_records
+    from streams.runtime.app import KIND_BY_TOPIC_FIELD
 
     if args.broker:
         topics = _settings(args).topics
@@ -168,7 +170,7 @@ def _add_simulate(commands) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from streams.runner import simulate_only
+    from streams.commands.runner import simulate_only
 
     settings = _settings(args)
     if settings.broker is None:
@@ -180,62 +182,36 @@ def _add_bench(commands) -> None:
     command = commands.add_parser("bench", help="measure pipeline throughput on the embedded broker")
     command.add_argument("--events", type=int, default=100_000)
     command.add_argument("--leads", type=int, default=10_000)
-    command.set_defaults(handler=lambda args: _bench(args))
-
-
-def _bench(args: argparse.Namespace) -> int:
-    from streams.bench import run_benchmark
-
-    return run_benchmark(args.events, args.leads)
+    command.set_defaults(handler=lambda args: _developer_tool("tools.bench.pipeline").run_benchmark(
+        args.events, args.leads))
 
 
 def _add_alert_commands(commands) -> None:
     bench = commands.add_parser("bench-alerts", help="deadline-to-webhook latency of breach pages")
     bench.add_argument("--leads", type=int, default=40, help="probe leads whose deadlines pass")
     bench.add_argument("--background-eps", type=float, default=100.0, help="background events per second")
-    bench.set_defaults(handler=lambda args: _bench_alerts(args))
-    generate = commands.add_parser("generate-alerts", help="write Prometheus rules and alertmanager.yml")
-    generate.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
-    generate.add_argument("--out", type=Path, default=Path("alerts"), help="directory (default: alerts)")
-    generate.set_defaults(handler=lambda args: _generate_alerts(args))
-
-
-def _bench_alerts(args: argparse.Namespace) -> int:
-    from streams.alert_bench import run_alert_benchmark
-
-    return run_alert_benchmark(args.leads, args.background_eps)
-
-
-def _generate_alerts(args: argparse.Namespace) -> int:
-    from alerts.generate import write_files
-    from streams.policy_source import load_policy
-
-    for path in write_files(load_policy(args.policy), args.out):
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
+    bench.set_defaults(handler=lambda args: _developer_tool("tools.bench.alerts").run_alert_benchmark(
+        args.leads, args.background_eps))
+    add_generator(commands, "generate-alerts", "alerts", "write Prometheus rules and alertmanager.yml",
+                  lambda: import_module("alerts.generate").generated_files)
 
 
 def _add_dashboards(commands) -> None:
-    command = commands.add_parser("dashboards", help="regenerate the Grafana dashboards (grafana/) from the policy")
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
-    command.add_argument("--output", type=Path, help="grafana directory to write into (default: the package's)")
-    command.add_argument("--check", action="store_true", help="write nothing; fail if the files are stale")
-    command.set_defaults(handler=lambda args: _dashboards(args))
+    add_generator(commands, "dashboards", "grafana", "regenerate the Grafana dashboards and provisioning",
+                  lambda: import_module("grafana.generate").generated_files)
 
 
-def _dashboards(args: argparse.Namespace) -> int:
-    from grafana.generate import GRAFANA_DIR, stale_files, write_files
-    from streams.policy_source import load_policy
+def _developer_tool(module: str):
+    """A module of the checkout's tools/ folder. Developer tools are not installed with leadsla:
+    they are found beside the code of an editable install (``pip install -e .``, as scripts/ do)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "tools" / "__init__.py").is_file():
+        raise SystemExit("leadsla: benchmarks are developer tools, not installed with leadsla; run them from "
+                         "a clone of the repository (scripts/run or scripts/test set it up)")
+    if str(checkout) not in sys.path:
+        sys.path.append(str(checkout))  # appended: the installed packages keep precedence
+    return import_module(module)
 
-    policy, root = load_policy(args.policy), args.output or GRAFANA_DIR
-    if args.check:
-        stale = stale_files(policy, root)
-        for path in stale:
-            print(f"stale: {root / path} (run `leadsla dashboards`)", file=sys.stderr)
-        return 1 if stale else 0
-    for path in write_files(policy, root):
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,7 +4,7 @@ The broker is chosen in this order:
 
 1. ``LEADSLA_TEST_BOOTSTRAP`` (host:port of an external Kafka), if set;
 2. a testcontainers ``KafkaContainer``, if a Docker engine answers;
-3. the embedded Tansu broker (streams.broker.EmbeddedBroker), which needs
+3. the embedded Tansu broker (streams.kafka.broker.EmbeddedBroker), which needs
    neither Docker nor a Kafka install.
 
 The kind in use is printed to the terminal when the fixture starts.
@@ -81,7 +81,7 @@ def kafka_bootstrap(
             _announce(request, f"testcontainers KafkaContainer at {bootstrap}")
             yield bootstrap
     else:
-        from streams.broker import EmbeddedBroker
+        from streams.kafka.broker import EmbeddedBroker
 
         with EmbeddedBroker(log_dir=tmp_path_factory.mktemp("tansu")) as broker:
             _announce(request, f"embedded Tansu at {broker.bootstrap} (log: {broker.log_path})")
@@ -119,7 +119,7 @@ def _announce(request: pytest.FixtureRequest, message: str) -> None:
 def pipeline(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path, request):
     """A pipeline on this test's own topics and app id; workers it started are
     stopped afterwards, and their logs are shown if the test failed."""
-    from streams.settings import Settings
+    from streams.runtime.settings import Settings
     from tests.harness import Pipeline
 
     settings = Settings(broker=kafka_bootstrap, app_id=unique_name("app"), topic_prefix=unique_name("t"),

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from models.outcomes import Outcome
-from streams.admin import ensure_topics, produce, read_topic
-from streams.codec import encode
-from streams.settings import Settings
-from streams.topology import topic_specs
+from streams.kafka.admin import ensure_topics, produce, read_topic
+from streams.kafka.codec import encode
+from streams.runtime.settings import Settings
+from streams.runtime.topology import topic_specs
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent

@@ -10,12 +10,12 @@ import pytest
 
 from alerts.api import rfc3339, wire_alert
 from alerts.client import AiohttpTransport, AlertmanagerClient, Backoff, Fanout
-from alerts.lifecycle import step
-from alerts.local_alertmanager import LocalAlertmanager, alertmanager_binary
 from alerts.generate import render
+from alerts.lifecycle import step
 from alerts.routing import alertmanager_config
-from streams.policy_source import load_policy
+from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import LATER, breach, minutes, outcome, warning
+from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
 
 POLICY = load_policy(None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alerts.console import ConsoleNotifier
 from alerts.lifecycle import step
-from streams.policy_source import load_policy
+from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import LATER, breach, escalation, outcome
 
 POLICY = load_policy(None)

@@ -13,7 +13,7 @@ import yaml
 from alerts.generate import ALERTMANAGER_FILE, RULES_FILE, alertmanager_text, rules_text, write_files
 from alerts.rules import rule_file
 from models.policy_file import parse_policy
-from streams.policy_source import load_policy
+from streams.runtime.policy_source import load_policy
 from tests.alerts.policies import FAST_POLICY
 from tests.harness import REPO
 

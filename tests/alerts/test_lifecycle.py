@@ -8,7 +8,7 @@ import pytest
 
 from alerts.lifecycle import LeadAlerts, expired, step, to_send
 from models.outcomes import Outcome
-from streams.policy_source import load_policy
+from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import DEADLINE, HANDOFF, LATER, breach, escalation, minutes, outcome, warning
 from tests.scenarios import at
 

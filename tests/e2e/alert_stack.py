@@ -11,12 +11,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from alerts.generate import alertmanager_text
-from alerts.local_alertmanager import LocalAlertmanager, alertmanager_binary
-from alerts.webhook_sink import Received, WebhookSink
 from models.events import ContactAttempt, LeadHandoff
 from models.policy_file import parse_policy
 from tests.alerts.policies import FAST_POLICY, FAST_TIMINGS
 from tests.harness import wait_for
+from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
+from tools.local.webhook_sink import Received, WebhookSink
 
 TEAM, REP = "e2e-team", "rep-e2e"
 

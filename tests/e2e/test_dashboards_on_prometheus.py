@@ -21,15 +21,16 @@ from pathlib import Path
 import pytest
 
 from grafana.build import dashboards
-from grafana.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
-from grafana.local_prometheus import LocalPrometheus, PrometheusError, free_port
-from grafana.preview import panel_specs, render, resolved
-from streams.admin import ensure_topics
-from streams.clock import demo_clock
-from streams.policy_source import load_policy
-from streams.settings import Settings
-from streams.topology import topic_specs
+from streams.kafka.admin import ensure_topics
+from streams.kafka.broker import free_port
+from streams.runtime.clock import demo_clock
+from streams.runtime.policy_source import load_policy
+from streams.runtime.settings import Settings
+from streams.runtime.topology import topic_specs
 from tests.harness import wait_for
+from tools.local.prometheus import LocalPrometheus, PrometheusError
+from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
+from tools.previews.rendering import panel_specs, render, resolved
 
 pytestmark = pytest.mark.broker
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from grafana.local_prometheus import free_port
 from models.events import LeadConverted, LeadHandoff
+from streams.kafka.broker import free_port
 from tests.harness import wait_for
 
 pytestmark = pytest.mark.broker

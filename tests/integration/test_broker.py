@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from streams.admin import (
+from streams.kafka.admin import (
     TopicPartitionMismatch,
     TopicSpec,
     ensure_topics,
@@ -17,7 +17,7 @@ from streams.admin import (
     read_topic,
     topic_partitions,
 )
-from streams.broker import BrokerStartError, EmbeddedBroker, free_port
+from streams.kafka.broker import BrokerStartError, EmbeddedBroker, free_port
 from tests.conftest import kafka_container_class
 
 pytestmark = pytest.mark.broker

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 import pytest
 
 from models.dead_letters import DeadLetter
-from streams.admin import read_topic
-from streams.codec import encode
+from streams.kafka.admin import read_topic
+from streams.kafka.codec import encode
 from tests.harness import REPO, wait_for
 from tests.scenarios import MONDAY_10_ET, at, converted, expected_four_lead_outcomes, four_leads, handoff
 
@@ -111,7 +111,7 @@ def test_a_backfilled_business_day_gives_exactly_the_offline_outcomes_with_no_co
     not move on before the backlog is read, whatever order Faust merges topics in."""
     import random
 
-    from streams.traffic import ScheduledEvent, TrafficModel
+    from streams.simulator.traffic import ScheduledEvent, TrafficModel
 
     model = TrafficModel(random.Random(11), leads_per_hour=150)
     events = [s.event for s in model.events_between(MONDAY_10_ET, MONDAY_10_ET.replace(hour=23))

@@ -1,5 +1,5 @@
 """Drive PipelineMetrics the way the tracker agent does, without Faust: the pure Tracker
-over a dict, ``observe_step`` then ``observe_outcome`` per entry (see streams.app._track)."""
+over a dict, ``observe_step`` then ``observe_outcome`` per entry (see streams.runtime.app._track)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from models.events import Tick
 from models.policy import Policy
 from models.policy_file import parse_policy
 from models.tracker import Tracker
-from streams.metrics import PipelineMetrics
+from streams.metrics.pipeline import PipelineMetrics
 
 
 def example_policy() -> Policy:

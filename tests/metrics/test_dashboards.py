@@ -12,9 +12,9 @@ import yaml
 from grafana.build import UIDS, dashboards
 from grafana.generate import GRAFANA_DIR, generated_files, stale_files
 from grafana.panels import DATASOURCE_UID
-from grafana.preview import panel_specs
 from streams.cli import main as leadsla
 from tests.metrics.feed import example_policy
+from tools.previews.rendering import panel_specs
 
 
 @pytest.fixture(scope="module")

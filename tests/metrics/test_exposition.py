@@ -7,8 +7,8 @@ import subprocess
 
 from prometheus_client import generate_latest
 
-from streams.metrics_snapshot import LiveWindows
-from streams.metrics_timer import gauge_families
+from streams.metrics.gauges import gauge_families
+from streams.metrics.snapshot import LiveWindows
 from tests.metrics.feed import Feed
 from tests.scenarios import at, four_leads
 

@@ -6,8 +6,8 @@ import pytest
 
 from models.lead_snapshot import FactsCache
 
-from streams.metrics_snapshot import LiveWindows
-from streams.metrics_timer import gauge_families
+from streams.metrics.gauges import gauge_families
+from streams.metrics.snapshot import LiveWindows
 from tests.metrics.feed import Feed
 from tests.scenarios import at, attempt, converted, handoff
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.events import MAX_MESSAGE_BYTES, ContactAttempt, LeadConverted, LeadHandoff
-from streams.codec import (
+from streams.kafka.codec import (
     REJECTION_CODES,
     InvalidMessage,
     check_not_ahead,

@@ -7,7 +7,7 @@ import random
 
 from models.outcomes import Outcome
 from models.tracker import Tracker
-from streams.evaluate import evaluate
+from streams.commands.evaluation import evaluate
 from tests.pure.events import as_json_line, attempt, converted, et, example_policy, handoff, tick
 
 POLICY = example_policy()

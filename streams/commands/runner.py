@@ -1,0 +1,131 @@
+"""Process wiring for the CLI: broker, topics, worker, simulator, view, metrics.
+
+Faust's worker owns the main thread (it installs signal handlers and runs the
+event loop until SIGINT/SIGTERM); the simulator and the view run in threads.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from prometheus_client import start_http_server
+
+from streams.kafka.admin import ensure_topics
+from streams.kafka.broker import EmbeddedBroker
+from streams.metrics.pipeline import PipelineMetrics
+from streams.runtime.app import Extension, create_app
+from streams.runtime.clock import Clock, SystemClock, demo_clock
+from streams.runtime.gauge_timer import metrics_extension
+from streams.runtime.policy_source import load_policy
+from streams.runtime.settings import Settings
+from streams.runtime.topology import topic_specs
+from streams.runtime.worker import make_worker
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    simulate: bool = False
+    speed: float = 60.0
+    leads_per_hour: float = 40.0
+    bad_rate: float = 0.01
+    seconds: float | None = None
+    view: bool = True
+
+
+def run_pipeline(settings: Settings, options: RunOptions) -> int:
+    policy = load_policy(settings.policy_path)  # fail on a bad policy before starting anything
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the broker's log goes here
+    with ExitStack() as cleanup:
+        if settings.broker is None:
+            broker = cleanup.enter_context(EmbeddedBroker(log_dir=settings.data_dir))
+            settings = settings.but(broker=broker.bootstrap)
+            _say(f"embedded broker on {broker.bootstrap} (memory only; log {broker.log_path})")
+        ensure_topics(settings.bootstrap, topic_specs(settings))
+        clock = demo_clock(options.speed) if options.simulate else SystemClock()
+        stop = threading.Event()
+        cleanup.callback(stop.set)
+        if options.simulate:
+            _start_simulator(settings, clock, options, stop)
+        if options.view:
+            _start_view(settings, clock, stop, cleanup)
+        if options.seconds:
+            _stop_after(options.seconds)
+        return _run_worker(settings, policy, clock, quiet=options.view)
+
+
+def run_worker_only(settings: Settings) -> int:
+    policy = load_policy(settings.policy_path)
+    ensure_topics(settings.bootstrap, topic_specs(settings))
+    return _run_worker(settings, policy, SystemClock(), quiet=False)
+
+
+def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count: int | None) -> int:
+    from streams.simulator.feed import run_simulator
+    from streams.simulator.traffic import TrafficModel
+
+    ensure_topics(settings.bootstrap, topic_specs(settings))
+    clock = demo_clock(speed) if speed != 1.0 else SystemClock()
+    sent = run_simulator(settings.bootstrap, settings.topics, clock,
+                         TrafficModel(random.Random(), leads_per_hour), stop=threading.Event(), max_events=count)
+    _say(f"sent {sent} records")
+    return 0
+
+
+def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int:
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
+    metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+        _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
+    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
+    logfile = str(settings.data_dir / "worker.log") if quiet else None
+    worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def _extensions(settings: Settings) -> list[Extension]:
+    """What runs beside the core in a worker."""
+    from streams.runtime.alerting import alerting  # console alerts print above the view: rich redirects stdout
+
+    return [metrics_extension(), alerting(settings)]
+
+
+def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:
+    from streams.simulator.feed import run_simulator
+    from streams.simulator.traffic import DEFAULT_SEED, TrafficModel
+
+    model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
+    thread = threading.Thread(
+        target=run_simulator, name="simulator", daemon=True,
+        args=(settings.bootstrap, settings.topics, clock, model), kwargs={"stop": stop},
+    )
+    thread.start()
+    _say(f"simulating {options.leads_per_hour:g} leads/hour at {options.speed:g}x from {clock.now():%a %Y-%m-%d %H:%M} UTC")
+
+
+def _start_view(settings: Settings, clock: Clock, stop: threading.Event, cleanup: ExitStack) -> None:
+    from streams.console.live_view import LiveView
+
+    view = LiveView(settings.bootstrap, settings.topics.outcomes, clock, stop)
+    view.start()
+    cleanup.callback(view.stop)
+
+
+def _stop_after(seconds: float) -> None:
+    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    timer.daemon = True
+    timer.start()
+
+
+def _say(text: str) -> None:
+    print(f"leadsla: {text}", file=sys.stderr, flush=True)

@@ -1,0 +1,2 @@
+"""leadsla bench and leadsla bench-alerts: throughput and page latency, measured on the embedded
+broker."""

@@ -1,0 +1,113 @@
+"""The child process of a Faust stage: one Faust worker, reporting its progress on stdout.
+
+    python -m tools.bench.worker naive|pipeline CONFIG_JSON
+
+``naive`` is a plain agent writing a table per event; ``pipeline`` is the app as
+``create_app`` builds it (ticks included), its metrics counting both agents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+BUDGET_S = {"naive": 60.0, "pipeline": 90.0}  # wall time per Faust stage, startup included
+FAST_JOIN = dict(broker_rebalance_timeout=3, broker_session_timeout=6, broker_heartbeat_interval=1)
+
+
+class _Progress:
+    """Events processed, with the monotonic times of the first and the last."""
+
+    def __init__(self) -> None:
+        self.n, self.first, self.last = 0, 0.0, 0.0
+
+    def hit(self) -> None:
+        self.last = time.monotonic()
+        self.first = self.first or self.last
+        self.n += 1
+
+    def snapshot(self) -> list:
+        n = self.n  # read first: first and last then belong to the n-th event or a later one
+        return [n, self.first, self.last]
+
+
+def _child_main(mode: str, config: dict) -> int:
+    from streams.runtime.worker import make_worker
+
+    counters = {"main": _Progress()}
+    app = (_naive_app if mode == "naive" else _pipeline_app)(config, counters)
+    out = os.fdopen(os.dup(1), "w", buffering=1)  # Faust's worker may redirect sys.stdout to its log
+    threading.Thread(target=_report_forever, args=(out, counters, config["events"]), daemon=True).start()
+    logfile = str(Path(config["work"]) / f"{mode}-faust.log")
+    try:  # loglevel and quiet as streams.commands.runner starts a worker
+        make_worker(app, loglevel="warn", logfile=logfile, quiet=True).execute_from_commandline()
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def _report_forever(out, counters: dict, target: int) -> None:
+    while True:
+        time.sleep(0.5)
+        snap = {name: counter.snapshot() for name, counter in counters.items()}
+        try:
+            print("BENCH " + json.dumps(snap), file=out)
+        except OSError:  # the benchmark is gone: stop too
+            snap["main"][0] = target
+        if snap["main"][0] >= target:
+            os.kill(os.getpid(), signal.SIGTERM)  # Faust's worker stops cleanly on SIGTERM
+            return
+
+
+def _naive_app(config: dict, counters: dict):
+    import faust
+
+    app = faust.App(config["app_id"], broker=f"kafka://{config['broker']}", store="memory://", web_enabled=False,
+                    topic_partitions=4, datadir=str(Path(config["work"]) / "naive"),
+                    consumer_auto_offset_reset="earliest", **FAST_JOIN)
+    inputs = app.topic(*config["inputs"], key_serializer="raw", value_serializer="raw")
+    table = app.Table("naive-latest", partitions=4, key_type=bytes, value_type=bytes)
+    done = counters["main"]
+
+    @app.agent(inputs, name="naive", concurrency=1)
+    async def naive(stream):
+        async for event in stream.events():
+            table[event.key] = event.value
+            done.hit()
+
+    return app
+
+
+def _pipeline_app(config: dict, counters: dict):
+    """The app as ``create_app`` builds it (ticks included), its metrics counting both agents."""
+    from streams.metrics.pipeline import PipelineMetrics
+    from streams.runtime.app import create_app
+    from streams.runtime.policy_source import load_policy
+    from streams.runtime.settings import Settings
+
+    tracked, routed = counters["main"], counters.setdefault("routed", _Progress())
+
+    class CountingMetrics(PipelineMetrics):
+        def observe_event(self, *args, **kwargs) -> None:  # the timeline agent routed an event
+            super().observe_event(*args, **kwargs)
+            routed.hit()
+
+        def observe_step(self, partition, entry, *rest) -> None:  # the tracker stepped a timeline record
+            super().observe_step(partition, entry, *rest)
+            if entry.kind != "tick":
+                tracked.hit()
+
+    policy = load_policy(None)
+    settings = Settings(broker=config["broker"], app_id=config["app_id"], topic_prefix=config["prefix"],
+                        metrics_port=0, data_dir=Path(config["work"]) / "pipeline")
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
+    return create_app(settings, policy, metrics=CountingMetrics(policy=policy))
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1], json.loads(sys.argv[2])))
