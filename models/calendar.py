@@ -115,8 +115,9 @@ class BusinessCalendar(BaseModel):
 
     def __hash__(self) -> int:
         # `hours` is a dict, so pydantic's frozen hash would fail; the schedule carries the same facts
-        # (equal calendars have equal schedules). Precomputed: clock_for hashes it on every call.
-        return self._hash
+        # (equal calendars have equal schedules). Precomputed: clock_for hashes it on every call,
+        # and read from the private slot directly (pydantic's attribute fallback is slow).
+        return self.__pydantic_private__["_hash"]
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -29,7 +29,7 @@ from models.events import LeadEventBase
 from models.lead_records import Attempt, Record, SpineRecord, record_of, record_order
 from models.outcomes import Outcome
 from models.policy import Policy
-from models.verdicts import candidates, resolve_facts
+from models.verdicts import Candidate, CycleFacts, candidates, materialize, resolve_facts
 
 # Ids of this many recent attempts are kept: a re-delivery (after a crash, a producer
 # retry) comes soon after the original. Conversions and handoffs keep their ids for good.
@@ -62,7 +62,7 @@ class LeadState:
         return record.event_id in self.recent_ids or any(a.event_id == record.event_id for a in self.pending)
 
     def cycles(self) -> list[Cycle]:
-        records = heapq.merge(self.spine, self.pending, key=record_order)
+        records = heapq.merge(self.spine, self.pending, key=record_order) if self.pending else self.spine
         return fold(records, self.first_cycle).cycles
 
 
@@ -129,22 +129,25 @@ def _insert(records: tuple, record: Record) -> tuple:
 
 # --- deciding: derive, then diff against what was announced --------------------------------------
 
+Derived = dict[int, tuple[tuple, CycleFacts, list[Candidate]]]  # cycle number -> (facts key, facts, candidates)
 
-def derive(state: LeadState, policy: Policy) -> dict[int, tuple[tuple, list[Outcome]]]:
+
+def derive(state: LeadState, policy: Policy) -> Derived:
     """Every outcome the state implies, due or not, per cycle with the facts that decided
-    them. A cycle whose facts did not change keeps its outcomes (the same objects)."""
+    them. A cycle whose facts did not change keeps its candidates."""
     memo = state.memo
     if memo is not None and memo[0] is policy and memo[2] is state.spine and memo[3] is state.pending \
             and memo[4] is state.summaries:
         return memo[1]
     before = memo[1] if memo is not None and memo[0] is policy else {}
-    derived: dict[int, tuple[tuple, list[Outcome]]] = {}
+    derived: Derived = {}
     for cycle in state.cycles():
         facts = resolve_facts(state.lead_id, cycle, policy, state.summary(cycle.number))
         if facts is None:
             continue
         known = before.get(cycle.number)
-        derived[cycle.number] = known if known and known[0] == facts.key else (facts.key, candidates(facts))
+        key = facts.key
+        derived[cycle.number] = (key, facts, known[2]) if known and known[0] == key else (key, facts, candidates(facts))
     object.__setattr__(state, "memo", (policy, derived, state.spine, state.pending, state.summaries))
     return derived
 
@@ -162,45 +165,75 @@ def give_memo(state: LeadState, memo: tuple | None) -> None:
         object.__setattr__(state, "memo", memo)
 
 
-def all_candidates(state: LeadState, policy: Policy) -> list[Outcome]:
-    return [o for _, found in derive(state, policy).values() for o in found]
+def all_outcomes(state: LeadState, policy: Policy) -> list[Outcome]:
+    """Every outcome the state implies, due or not, with its content."""
+    return [materialize(facts, c) for _, facts, found in derive(state, policy).values() for c in found]
 
 
 def _announce(before: LeadState, after: LeadState, policy: Policy,
               watermark: datetime) -> tuple[LeadState, list[Outcome]]:
     if after.memo is None and before.memo is not None:
         object.__setattr__(after, "memo", (policy, before.memo[1], None, None, None))
-    previous = {o.outcome_id: o for o in all_candidates(before, policy)} if before.announced else {}
-    found = all_candidates(after, policy)
-    due = {o.outcome_id: o for o in found if o.at <= watermark}
+    previous = derive(before, policy) if before.announced else {}
+    current = derive(after, policy)
+    due = {c.outcome_id: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
     announced = {_full_id(after, suffix) for suffix in before.announced}
-    # An id the previous state cannot derive (only if the policy changed under it) is
-    # kept while it still holds: an outcome id never gets a second content.
-    withdrawn = [o for key, o in previous.items() if key in announced and not _same(due.get(key), o)]
+    content = _Contents(due)
+    withdrawn = _withdrawn(previous, current, announced, content)
     kept = announced - {o.outcome_id for o in withdrawn}
-    fresh = sorted((o for key, o in due.items() if key not in kept), key=Outcome.sort_key)
+    fresh = sorted((content.of(key) for key in due if key not in kept), key=Outcome.sort_key)
     corrections = [_correction(old, before.corrections + n) for n, old in enumerate(withdrawn, start=1)]
-    later = [o.at for o in found if o.at > watermark]
+    times = [c.at for _, _, found in current.values() for c in found]
+    later = [t for t in times if t > watermark]
     settled = replace(after, announced=tuple(sorted(_suffix(after, key) for key in due)),
                       corrections=before.corrections + len(corrections),
-                      next_due=min(later) if later else retire_at(after, found, policy))
+                      next_due=min(later) if later else retire_at(after, times, policy))
     object.__setattr__(settled, "memo", after.memo)
     return settled, corrections + fresh
 
 
-def retire_at(state: LeadState, found: list[Outcome], policy: Policy) -> datetime | None:
+class _Contents:
+    """Due outcomes' content, built once and only when needed."""
+
+    def __init__(self, due: dict[str, tuple[CycleFacts, Candidate]]) -> None:
+        self.due = due
+        self._built: dict[str, Outcome] = {}
+
+    def of(self, outcome_id: str) -> Outcome | None:
+        if outcome_id not in self.due:
+            return None
+        if outcome_id not in self._built:
+            self._built[outcome_id] = materialize(*self.due[outcome_id])
+        return self._built[outcome_id]
+
+
+def _withdrawn(previous: Derived, current: Derived, announced: set[str], content: _Contents) -> list[Outcome]:
+    """Announced outcomes that no longer hold as announced, in the order they were derived.
+    A cycle whose facts are unchanged announces the same content: nothing to compare.
+    An id the previous state cannot derive (only if the policy changed under it) is kept
+    while it still holds: an outcome id never gets a second content."""
+    withdrawn = []
+    for number, (key, facts, found) in previous.items():
+        unchanged = number in current and current[number][0] == key
+        for candidate in found:
+            if candidate.outcome_id not in announced or (unchanged and candidate.outcome_id in content.due):
+                continue
+            old = materialize(facts, candidate)
+            if content.of(candidate.outcome_id) != old:
+                withdrawn.append(old)
+    return withdrawn
+
+
+def retire_at(state: LeadState, outcome_times: list[datetime], policy: Policy) -> datetime | None:
     """When a lead with nothing left to announce has been quiet for the horizon."""
-    times = [o.at for o in found] + [state.latest_event_at] if state.latest_event_at else [o.at for o in found]
+    times = outcome_times + ([state.latest_event_at] if state.latest_event_at else [])
     return max(times) + policy.retire_after if times else None
 
 
 def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
-    retire = retire_at(state, all_candidates(state, policy), policy)
+    times = [c.at for _, _, found in derive(state, policy).values() for c in found]
+    retire = retire_at(state, times, policy)
     return retire - policy.retire_after if retire else None
-
-
-def _same(a: Outcome | None, b: Outcome) -> bool:
-    return a is b or a == b
 
 
 def _suffix(state: LeadState, outcome_id: str) -> str:

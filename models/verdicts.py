@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from functools import lru_cache
+from typing import NamedTuple
 
 from models.attempts import EMPTY, AttemptSummary, period_end
 from models.calendar import BusinessCalendar, SlaClock, clock_for
@@ -113,7 +114,18 @@ def _depth_shortfall(cycle: Cycle, summary: AttemptSummary, segment: Segment, en
     return counted if counted < segment.follow_up.attempts else None
 
 
-def candidates(facts: CycleFacts) -> list[Outcome]:
+class Candidate(NamedTuple):
+    """An outcome the cycle will have once the watermark passes ``at``: its identity and time
+    now, its content (owner at that time, business seconds...) only when announced."""
+
+    outcome_id: str
+    kind: str
+    at: datetime
+    elapsed: timedelta | None  # business time since the start, when known by construction
+    extra: tuple[tuple[str, object], ...]
+
+
+def candidates(facts: CycleFacts) -> list[Candidate]:
     """Every outcome this cycle will have once the watermark passes its time."""
     found = [_outcome(facts, "opened", facts.clock_start, elapsed=timedelta(0))]
     found += _reassignments(facts)
@@ -125,7 +137,7 @@ def candidates(facts: CycleFacts) -> list[Outcome]:
     return found + ([depth] if depth else [])
 
 
-def _reassignments(facts: CycleFacts) -> list[Outcome]:
+def _reassignments(facts: CycleFacts) -> list[Candidate]:
     return [
         _outcome(facts, "reassigned", o.since, suffix=str(n))
         for n, o in enumerate(facts.cycle.owners[1:], start=1)
@@ -133,7 +145,7 @@ def _reassignments(facts: CycleFacts) -> list[Outcome]:
     ]
 
 
-def _speed_outcomes(facts: CycleFacts) -> list[Outcome]:
+def _speed_outcomes(facts: CycleFacts) -> list[Candidate]:
     rules = facts.segment.speed_to_lead
     # (kind, time on the segment's clock since the start, level, notify)
     points: list[tuple[str, timedelta, int | None, str | None]] = []
@@ -144,14 +156,14 @@ def _speed_outcomes(facts: CycleFacts) -> list[Outcome]:
         points.append(("escalated", rules.target + step.after, level, step.notify))
     found = []
     for kind, elapsed, level, notify in points:
-        at = facts.deadline if kind == "breached" else facts.clock.add(facts.clock_start, elapsed)
+        at = facts.deadline if kind == "breached" else _add(facts.clock, facts.clock_start, elapsed)
         if facts.still_waiting_at(at):
             found.append(_outcome(facts, kind, at, level=level, notify=notify, elapsed=elapsed,
                                   suffix=str(level) if level else None))
     return found
 
 
-def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
+def _contact_outcomes(facts: CycleFacts) -> list[Candidate]:
     contact_at = facts.first_contact_at
     if contact_at is None or (facts.cycle.returned_at and facts.cycle.returned_at < contact_at):
         return []
@@ -159,24 +171,31 @@ def _contact_outcomes(facts: CycleFacts) -> list[Outcome]:
     return [_outcome(facts, kind, contact_at, contact_at=contact_at)]
 
 
-def _depth_breach(facts: CycleFacts) -> Outcome | None:
+def _depth_breach(facts: CycleFacts) -> Candidate | None:
     if facts.depth_shortfall is None:
         return None
     return _outcome(facts, "depth_breached", facts.period_end, attempts=facts.depth_shortfall)
 
 
 def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None,
-             elapsed: timedelta | None = None, **extra) -> Outcome:
-    """``elapsed``: the business time since the start when it is known by
-    construction (a point the clock itself computed), sparing the calendar walk."""
+             elapsed: timedelta | None = None, **extra) -> Candidate:
+    outcome_id = f"{facts.lead_id}/{facts.cycle.number}/{kind}" + (f"/{suffix}" if suffix else "")
+    return Candidate(outcome_id, kind, at, elapsed, tuple(extra.items()))
+
+
+def materialize(facts: CycleFacts, candidate: Candidate) -> Outcome:
+    """The outcome with its evidence. ``elapsed`` known by construction (a point the clock
+    itself computed) spares the calendar walk."""
+    at = candidate.at
     owner = facts.cycle.owner_at(at)
+    elapsed = candidate.elapsed
     if elapsed is None:
         elapsed = facts.clock.elapsed(facts.clock_start, at)
     cycle = facts.cycle
     return Outcome(
         schema_version=1,
-        kind=kind,
-        outcome_id=f"{facts.lead_id}/{cycle.number}/{kind}" + (f"/{suffix}" if suffix else ""),
+        kind=candidate.kind,
+        outcome_id=candidate.outcome_id,
         lead_id=facts.lead_id,
         cycle=cycle.number,
         at=at,
@@ -189,11 +208,6 @@ def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None =
         deadline_at=facts.deadline,
         wall_seconds=max(0.0, (at - facts.clock_start).total_seconds()),
         business_seconds=elapsed.total_seconds(),
-        **extra,
+        **dict(candidate.extra),
     )
-
-
-def next_time_after(outcomes: list[Outcome], watermark: datetime) -> datetime | None:
-    later = [o.at for o in outcomes if o.at > watermark]
-    return min(later) if later else None
 

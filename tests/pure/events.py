@@ -13,7 +13,7 @@ from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from models.events import ContactAttempt, LeadConverted, LeadHandoff, Tick
-from models.lead_state import EPOCH_WATERMARK, LeadState, advance, all_candidates, apply_event, new_lead
+from models.lead_state import EPOCH_WATERMARK, LeadState, advance, all_outcomes, apply_event, new_lead
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.policy_file import parse_policy
@@ -139,7 +139,7 @@ def as_json_line(event) -> str:
 def outcomes_of(events, policy: Policy | None = None, lead: str = LEAD) -> list[Outcome]:
     """Every outcome the events imply once time has passed all of them (order irrelevant)."""
     state, _ = feed(events, EPOCH_WATERMARK, policy, lead)
-    return sorted(all_candidates(state, policy or example_policy()), key=Outcome.sort_key)
+    return sorted(all_outcomes(state, policy or example_policy()), key=Outcome.sort_key)
 
 
 def by_id(outcomes) -> dict[str, Outcome]:
