@@ -110,6 +110,10 @@ class Tick(Message):
     kind: Literal["tick"] = "tick"
     at: AwareDatetime
     partition: int = Field(ge=0)
+    claims: dict[Annotated[str, Field(max_length=300)], AwareDatetime] | None = Field(
+        default=None, max_length=10_000,
+        description="Input partition ('topic:n') -> time up to which its records are routed; "
+                    "none: the tick claims every input up to `at`.")
 
 
 TimelineEntry = Annotated[Union[LeadConverted, LeadHandoff, ContactAttempt, Tick], Field(discriminator="kind")]

@@ -15,16 +15,16 @@ from __future__ import annotations
 import heapq
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable, MutableMapping
+from datetime import datetime
+from typing import Collection, Iterable, MutableMapping
 
 from models.events import LeadEventBase, Tick
 from models.lead_state import LeadState, advance, apply_event, give_memo, new_lead, take_memo
 from models.outcomes import Outcome
+from models.partition_clock import ALL_SOURCES, EPOCH, PartitionClock
 from models.policy import Policy
 from models.retirement import Retired, due_for_retirement, retire, revive
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # Derived outcomes are remembered for this many recently active leads, not for every lead
 # in the table: they are ten times the size of the state and cheap to derive again.
 REMEMBERED_LEADS = 2048
@@ -43,23 +43,22 @@ class Tracker:
         self,
         policy: Policy,
         leads: MutableMapping[str, LeadState | Retired],
-        latest_seen: MutableMapping[int, float],
+        latest_seen: MutableMapping[str, float],
+        sources: Collection[str] | None = None,
     ) -> None:
+        """``latest_seen`` and ``sources``: see models.partition_clock."""
         self.policy = policy
         self.leads = leads
-        self.latest_seen = latest_seen  # partition -> epoch seconds of the latest tick
+        self.clock = PartitionClock(latest_seen, policy.allowed_lateness, sources)
         self._due: dict[int, list[tuple[datetime, str]]] = {}
         self._memos: OrderedDict[str, tuple] = OrderedDict()
 
     def watermark(self, partition: int) -> datetime:
-        latest = self.latest_seen.get(partition)
-        if latest is None:
-            return EPOCH
-        return datetime.fromtimestamp(latest, timezone.utc) - self.policy.allowed_lateness
+        return self.clock.watermark(partition)
 
     def on_entry(self, partition: int, entry: LeadEventBase | Tick) -> StepResult:
         if isinstance(entry, Tick):
-            self._observe(partition, entry.at)
+            self.clock.observe(partition, entry)
         watermark = self.watermark(partition)
         result = StepResult(watermark=watermark)
         if not isinstance(entry, Tick):
@@ -69,9 +68,8 @@ class Tracker:
 
     def pass_time(self, partition: int, moment: datetime) -> list[Outcome]:
         """What a tick at ``moment`` does, without building one: for replays in time order."""
-        if moment.timestamp() <= self.latest_seen.get(partition, float("-inf")):
+        if not self.clock.claim(partition, {ALL_SOURCES: moment}):
             return []
-        self._observe(partition, moment)
         out: list[Outcome] = []
         self._fire_due(partition, self.watermark(partition), out)
         return out
@@ -80,11 +78,7 @@ class Tracker:
         """After a rebalance the due-heaps of moved partitions are stale."""
         for partition in partitions:
             self._due.pop(partition, None)
-
-    def _observe(self, partition: int, moment: datetime) -> None:
-        seconds = moment.timestamp()
-        if seconds > self.latest_seen.get(partition, float("-inf")):
-            self.latest_seen[partition] = seconds
+            self.clock.forget(partition)
 
     def _load(self, lead_id: str) -> LeadState | Retired | None:
         state = self.leads.get(lead_id)

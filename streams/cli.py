@@ -5,6 +5,7 @@
     leadsla evaluate             the same core over a JSONL file of events
     leadsla simulate             realistic traffic into a broker's input topics
     leadsla bench                throughput of the pipeline against the raw consumer
+    leadsla bench-core           the pure core: cost per event by history, memory per lead, replay rate
     leadsla dashboards           regenerate the Grafana dashboards and provisioning from the policy
     leadsla bench-alerts         latency from a lead's deadline to the page at an Alertmanager webhook
     leadsla generate-alerts      Prometheus rules and an example alertmanager.yml from the policy
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_evaluate(commands)
     _add_simulate(commands)
     _add_bench(commands)
+    _add_core_bench(commands)
     _add_dashboards(commands)
     _add_alert_commands(commands)
     return parser
@@ -184,6 +186,12 @@ def _add_bench(commands) -> None:
     command.add_argument("--leads", type=int, default=10_000)
     command.set_defaults(handler=lambda args: _developer_tool("tools.bench.pipeline").run_benchmark(
         args.events, args.leads))
+
+
+def _add_core_bench(commands) -> None:
+    command = commands.add_parser("bench-core", help="the pure core's growth, memory per lead and replay rate")
+    command.add_argument("--events", type=int, default=200_000, help="events replayed by evaluate")
+    command.set_defaults(handler=lambda args: _developer_tool("tools.bench.core").run_core_benchmark(args.events))
 
 
 def _add_alert_commands(commands) -> None:

@@ -51,13 +51,27 @@ class Pipeline:
             env["LEADSLA_POLICY"] = str(s.policy_path)
         return {**env, **self.extra_env}
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, own_data_dir: bool = False) -> subprocess.Popen:
+        """``own_data_dir``: a worker of several gets its own, as on another machine."""
         log = open(self.workdir / f"worker-{self.started}.log", "wb")
+        env = self.env()
+        if own_data_dir:
+            env["LEADSLA_DATA_DIR"] = str(self.workdir / f"data-{self.started}")
         self.started += 1
-        process = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=self.env(),
+        process = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env,
                                    stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
         self.workers.append(process)
         return process
+
+    def stop_worker(self, process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+        """Stop one worker (it leaves the group cleanly on SIGTERM)."""
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self.workers.remove(process)
 
     def stop_workers(self, sig: int = signal.SIGTERM) -> None:
         for process in self.workers:

@@ -44,7 +44,7 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
     with ExitStack() as cleanup:
         if settings.broker is None:
             broker = cleanup.enter_context(EmbeddedBroker(log_dir=settings.data_dir))
-            settings = settings.but(broker=broker.bootstrap)
+            settings = settings.but(broker=broker.bootstrap, embedded_broker=True)
             _say(f"embedded broker on {broker.bootstrap} (memory only; log {broker.log_path})")
         ensure_topics(settings.bootstrap, topic_specs(settings))
         clock = demo_clock(options.speed) if options.simulate else SystemClock()

@@ -5,10 +5,12 @@ Agents are thin adapters: decode -> step the pure core -> persist -> emit.
   lead-keyed timeline topic (record timestamp = event time), the rest to dead letters.
 - tracker agent: the single writer of the lead-state tables; runs the pure
   ``Tracker`` over the timeline and emits outcomes.
-- tick timer: writes a tick into every timeline partition, claiming the time up to
-  which every input partition has been routed (streams.runtime.input_progress), so a
-  backlog being read is never overtaken by "now" (which would breach leads whose
-  calls are still queued).
+- tick timer: writes a tick into every timeline partition, claiming for each input
+  partition this worker owns the time up to which it has been routed
+  (streams.runtime.input_progress). The tracker moves a partition's clock at the pace
+  of the lowest claim over all input partitions (models.partition_clock), so a
+  backlog being read, by this worker or another, is never overtaken by "now" (which
+  would breach leads whose calls are still queued).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     progress = InputProgress()
     leads = app.Table("lead-state", partitions=settings.partitions)
     hold_models(leads, LEAD_STATE_CODEC)  # LeadState objects, also after recovery from the changelog
-    tracker = Tracker(policy, leads, app.Table("partition-clock", partitions=settings.partitions))
+    tracker = Tracker(policy, leads, app.Table("partition-clock", partitions=settings.partitions),
+                      input_sources(settings))
     _install_timeline_agent(app, wiring, progress, metrics)
     _install_tracker_agent(app, wiring, tracker, LiveTables(app, settings.partitions), metrics)
     _install_tick_timer(app, settings, wiring, progress, clock, metrics)
@@ -117,18 +120,34 @@ def _install_tick_timer(app: faust.App, settings: Settings, wiring: Wiring, prog
 
     @app.timer(settings.tick_interval_s)
     async def tick() -> None:
-        at = _tick_time(app, progress, input_topics, clock)
-        if at is None:
+        if app.rebalancing or getattr(app, "in_recovery", False):
+            return  # ownership is changing: claim nothing until it has settled
+        claims = _claims(app, progress, input_topics, clock)
+        if not claims:
             return
+        at = min(claims.values())
         for partition in range(settings.partitions):
             # Event time as the record time, like every timeline record: the live tables' windows follow it.
-            await wiring.timeline.send(value=encode(Tick(schema_version=1, at=at, partition=partition)),
-                                       partition=partition, timestamp=at.timestamp())
+            tick_record = Tick(schema_version=1, at=at, partition=partition, claims=claims)
+            await wiring.timeline.send(value=encode(tick_record), partition=partition, timestamp=at.timestamp())
         metrics.observe_tick(at)
 
 
+def input_sources(settings: Settings) -> list[str]:
+    """Every input partition, as ticks name them: the clock waits for a claim on each."""
+    return [_source(topic, n) for topic in settings.topics.inputs for n in range(settings.partitions)]
+
+
+def _source(topic: str, partition: int) -> str:
+    return f"{topic}:{partition}"
+
+
 def _faust_settings(settings: Settings) -> dict:
-    return dict(
+    # On the embedded broker, one record per batch keeps its ListOffsets answer (last
+    # batch's base offset + 1) equal to the true end, so a table moving to another
+    # worker recovers its whole changelog.
+    quirks = dict(producer_max_batch_size=1) if settings.embedded_broker else {}
+    return dict(quirks,
         broker=settings.broker_url,
         store="memory://",
         web_enabled=False,
@@ -191,11 +210,12 @@ def _timestamp_ms(message) -> int | None:
     return int(message.timestamp * 1000) if message.timestamp else None
 
 
-def _tick_time(app: faust.App, progress: InputProgress, input_topics, clock: Clock):
+def _claims(app: faust.App, progress: InputProgress, input_topics, clock: Clock) -> dict:
+    """What this worker may claim: only the input partitions it owns, up to what it routed."""
     assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
     # Highwaters from fetch responses, not ListOffsets: the embedded broker answers
     # ListOffsets with the last batch's base offset + 1. Faust keeps the committed
     # offsets it resumed from privately; a partition with nothing new since the
     # last run is caught up at its committed offset.
-    return progress.tick_time(assigned, app.consumer.highwater,
-                              app.consumer._committed_offset.get, clock.now())
+    claims = progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, clock.now())
+    return {_source(tp.topic, tp.partition): at for tp, at in claims.items()}

@@ -4,8 +4,9 @@ A tick at time T tells the tracker that no event stamped before T − lateness i
 still on its way. Per input partition, that holds up to *now* once the partition
 is caught up; while it still has a backlog, up to the latest event time routed
 from it (events within a partition are assumed at most ``allowed_lateness`` out
-of order). The tick takes the minimum over partitions, as a stream processor's
-low watermark does: a backfill of old events holds time back until it is read.
+of order). A tick carries these claims per partition; the tracker's clock takes the minimum over
+all input partitions (models.partition_clock), as a stream processor's low watermark
+does: a backfill of old events holds time back until it is read.
 """
 
 from __future__ import annotations
@@ -27,18 +28,17 @@ class InputProgress:
         if event_time is not None and (known is None or event_time > known):
             self.latest_event_time[tp] = event_time
 
-    def tick_time(
+    def claims(
         self,
         assigned: Iterable[Hashable],
         highwater: Callable[[Hashable], int | None],
         committed: Callable[[Hashable], int | None],
         now: datetime,
-    ) -> datetime | None:
-        """The latest time a tick may claim, or None when nothing can be promised yet."""
-        claims = [self._claim(tp, highwater(tp), committed(tp) or 0, now) for tp in assigned]
-        if not claims or any(claim is None for claim in claims):
-            return None
-        return min(claims)
+    ) -> dict[Hashable, datetime]:
+        """Per input partition, the latest time a tick may claim for it; a partition that
+        can promise nothing yet is left out (its previous claim stands)."""
+        found = {tp: self._claim(tp, highwater(tp), committed(tp) or 0, now) for tp in assigned}
+        return {tp: at for tp, at in found.items() if at is not None}
 
     def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime) -> datetime | None:
         if highwater is None:

@@ -46,13 +46,16 @@ class Settings:
     app_id: str = "leadsla"
     topic_prefix: str = "leadsla"
     outcomes_topic: str | None = None  # None: <prefix>.outcomes
-    partitions: int = 4
+    partitions: int = 12  # the most workers that can share the load; see README "Scaling out"
     policy_path: Path | None = None  # None: the example policy shipped in models/
     tick_interval_s: float = 1.0
     metrics_port: int = 9464  # 0: no metrics endpoint
     data_dir: Path = field(default_factory=lambda: Path(".leadsla"))
     log_level: str = "warn"
     alertmanagers: tuple[str, ...] = ()  # Alertmanager base URLs; none: alerts go to the console
+    # The broker is the embedded one (Tansu), whose ListOffsets answers the last batch's
+    # base offset + 1: Faust would stop recovering a table short of its changelog's end.
+    embedded_broker: bool = False
 
     @property
     def topics(self) -> TopicNames:
@@ -90,6 +93,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         data_dir=Path(get("DATA_DIR") or defaults.data_dir),
         log_level=get("LOG_LEVEL") or defaults.log_level,
         alertmanagers=tuple(url.strip() for url in (get("ALERTMANAGERS") or "").split(",") if url.strip()),
+        embedded_broker=(get("EMBEDDED_BROKER") or "0").lower() in ("1", "true", "yes"),
     )
 
 
