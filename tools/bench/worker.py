@@ -67,11 +67,14 @@ def _report_forever(out, counters: dict, target: int) -> None:
 def _naive_app(config: dict, counters: dict):
     import faust
 
+    from streams.runtime.settings import Settings
+
+    partitions = Settings().partitions  # as many as the input topics the benchmark created
     app = faust.App(config["app_id"], broker=f"kafka://{config['broker']}", store="memory://", web_enabled=False,
-                    topic_partitions=4, datadir=str(Path(config["work"]) / "naive"),
+                    topic_partitions=partitions, datadir=str(Path(config["work"]) / "naive"),
                     consumer_auto_offset_reset="earliest", **FAST_JOIN)
     inputs = app.topic(*config["inputs"], key_serializer="raw", value_serializer="raw")
-    table = app.Table("naive-latest", partitions=4, key_type=bytes, value_type=bytes)
+    table = app.Table("naive-latest", partitions=partitions, key_type=bytes, value_type=bytes)
     done = counters["main"]
 
     @app.agent(inputs, name="naive", concurrency=1)
