@@ -55,14 +55,15 @@ def contents_by_id(outcomes) -> dict[str, set[str]]:
     return seen
 
 
-def settled(pipeline, quiet_s: float = 10, timeout_s: float = 240) -> list:
-    """The outcomes once none has been added for ``quiet_s`` (the workers caught up)."""
+def settled(pipeline, expected: dict[str, str], quiet_s: float = 5, timeout_s: float = 240) -> list:
+    """The outcomes once nearly all of ``expected`` are in and none has been added for
+    ``quiet_s`` (so an early decision and its correction would both be seen)."""
     deadline, last, since = time.monotonic() + timeout_s, -1, time.monotonic()
     while time.monotonic() < deadline:
         found = pipeline.outcomes()
         if len(found) != last:
             last, since = len(found), time.monotonic()
-        elif time.monotonic() - since >= quiet_s:
+        elif time.monotonic() - since >= quiet_s and len({o.outcome_id for o in found}) >= 0.98 * len(expected):
             return found
         time.sleep(1)
     return pipeline.outcomes()
@@ -81,9 +82,9 @@ def test_workers_joining_and_leaving_mid_backlog_never_decide_early(pipeline, tm
     time.sleep(3)
     pipeline.stop_worker(one)  # ...and the first leaves, mid-stream
 
-    live = settled(pipeline)
     expected = offline_outcomes(events, tmp_path)
     assert len(expected) > 2000
+    live = settled(pipeline, expected)
     contents = contents_by_id(live)
     early = [o.corrects for o in live if o.kind == "corrected" and o.outcome_id not in expected]
     assert not early, f"{len(early)} decisions corrected, e.g. {early[:5]}\n{pipeline.worker_logs()}"
