@@ -19,6 +19,7 @@ is replaced by a ``Retired`` tombstone (models.retirement).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -99,11 +100,14 @@ def settle(state: LeadState, policy: Policy, watermark: datetime) -> LeadState:
     passed = [a for a in state.pending if a.occurred_at < watermark]
     summaries = dict(state.summaries)
     cycles = fold(state.spine, state.first_cycle).cycles
+    ends: dict[int, dict[str, datetime]] = {}  # cycle number -> its follow-up period ends
     for attempt in passed:
         cycle = _cycle_at(cycles, attempt.occurred_at)
         if cycle is not None:  # before any handoff or after a return: outside every clock
-            ends = period_ends(policy, cycle.owners[0].team, cycle.handoff_at)
-            summaries[cycle.number] = summarise(summaries.get(cycle.number, EMPTY), attempt, ends)
+            if cycle.number not in ends:
+                ends[cycle.number] = period_ends(policy, cycle.owners[0].team, cycle.handoff_at)
+            known = summaries.get(cycle.number, EMPTY)
+            summaries[cycle.number] = summarise(known, attempt, ends[cycle.number])
     return replace(state, pending=state.pending[len(passed):], summaries=tuple(sorted(summaries.items())),
                    memo=state.memo)
 
@@ -118,12 +122,8 @@ def _cycle_at(cycles: list[Cycle], moment: datetime) -> Cycle | None:
 
 
 def _insert(records: tuple, record: Record) -> tuple:
-    if not records or record_order(records[-1]) <= record_order(record):
-        return records + (record,)  # the usual case: events come roughly in order
-    position = len(records)
-    key = record_order(record)
-    while position and record_order(records[position - 1]) > key:
-        position -= 1
+    """``records`` with ``record`` in event order (after any equal one, as it arrived later)."""
+    position = bisect.bisect_right(records, record_order(record), key=record_order)
     return records[:position] + (record,) + records[position:]
 
 

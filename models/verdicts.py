@@ -78,9 +78,8 @@ def qualifies(attempt: Attempt, segment: Segment) -> bool:
 
 
 def _first_contact(cycle: Cycle, summary: AttemptSummary, segment: Segment) -> datetime | None:
-    times = [a.occurred_at for a in cycle.attempts if qualifies(a, segment)][:1]
-    summarised = summary.first_qualifying(segment)
-    return min(times + [summarised]) if summarised else (times[0] if times else None)
+    pending = next((a.occurred_at for a in cycle.attempts if qualifies(a, segment)), None)  # in event order
+    return min((t for t in (pending, summary.first_qualifying(segment)) if t), default=None)
 
 
 @lru_cache(maxsize=65536)
