@@ -85,11 +85,7 @@ def kafka_bootstrap(
 
         with EmbeddedBroker(log_dir=tmp_path_factory.mktemp("tansu")) as broker:
             _announce(request, f"embedded Tansu at {broker.bootstrap} (log: {broker.log_path})")
-            os.environ["LEADSLA_EMBEDDED_BROKER"] = "1"  # workers started by tests inherit it
-            try:
-                yield broker.bootstrap
-            finally:
-                os.environ.pop("LEADSLA_EMBEDDED_BROKER", None)
+            yield broker.bootstrap
 
 
 @pytest.fixture
