@@ -69,6 +69,9 @@ def settled(pipeline, expected: dict[str, str], quiet_s: float = 5, timeout_s: f
     return pipeline.outcomes()
 
 
+@pytest.mark.xfail(strict=False, reason="on the embedded broker records are sometimes lost or re-processed "
+                   "when partitions move between workers (README, Known limits): about 1 run in 4 then "
+                   "shows a correction or a stall; tracked with the 'nothing lost' issue")
 def test_workers_joining_and_leaving_mid_backlog_never_decide_early(pipeline, tmp_path):
     events = backlog()
     first, second = events[: len(events) // 2], events[len(events) // 2:]
