@@ -1,11 +1,12 @@
-"""The tracker: timeline entries in, outcomes out, for the partitions it owns.
+"""The tracker: lead events and ticks in, outcomes out, for the partitions it owns.
 
 Storage is injected (a Faust table in the worker, a dict in ``evaluate``), so the
 live pipeline and the offline evaluation run this very code. Each partition has
-its own watermark: the latest tick time seen on it, minus the allowed lateness.
-Only ticks move it, never events: a tick promises that every input record written
-before its time is already in the timeline (see streams.app), while an event's
-own time promises nothing about the other topics, which Faust merges round-robin. A due-heap per partition finds the leads whose next outcome the
+its own watermark: the latest tick time seen on it, minus the allowed lateness
+(models.partition_clock). Only ticks move it, never events: a tick promises that
+every input record of its partition stamped before its time has been read, while an
+event's own time promises nothing about the other topics, which Faust merges
+round-robin. A due-heap per partition finds the leads whose next outcome the
 watermark has reached; it lives in memory and is rebuilt from the store after a
 rebalance, because the store (with its changelog) is the truth.
 """
@@ -16,12 +17,12 @@ import heapq
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Collection, Iterable, MutableMapping
+from typing import Iterable, MutableMapping
 
 from models.events import LeadEventBase, Tick
 from models.lead_state import LeadState, advance, apply_event, give_memo, new_lead, take_memo
 from models.outcomes import Outcome
-from models.partition_clock import ALL_SOURCES, EPOCH, PartitionClock
+from models.partition_clock import EPOCH, PartitionClock
 from models.policy import Policy
 from models.retirement import Retired, due_for_retirement, retire, revive
 
@@ -44,12 +45,11 @@ class Tracker:
         policy: Policy,
         leads: MutableMapping[str, LeadState | Retired],
         latest_seen: MutableMapping[str, float],
-        sources: Collection[str] | None = None,
     ) -> None:
-        """``latest_seen`` and ``sources``: see models.partition_clock."""
+        """``latest_seen``: each partition's latest tick (models.partition_clock)."""
         self.policy = policy
         self.leads = leads
-        self.clock = PartitionClock(latest_seen, policy.allowed_lateness, sources)
+        self.clock = PartitionClock(latest_seen, policy.allowed_lateness)
         self._due: dict[int, list[tuple[datetime, str]]] = {}
         self._memos: OrderedDict[str, tuple] = OrderedDict()
 
@@ -58,7 +58,7 @@ class Tracker:
 
     def on_entry(self, partition: int, entry: LeadEventBase | Tick) -> StepResult:
         if isinstance(entry, Tick):
-            self.clock.observe(partition, entry)
+            self.clock.claim(partition, entry.at)
         watermark = self.watermark(partition)
         result = StepResult(watermark=watermark)
         if not isinstance(entry, Tick):
@@ -68,7 +68,7 @@ class Tracker:
 
     def pass_time(self, partition: int, moment: datetime) -> list[Outcome]:
         """What a tick at ``moment`` does, without building one: for replays in time order."""
-        if not self.clock.claim(partition, {ALL_SOURCES: moment}):
+        if not self.clock.claim(partition, moment):
             return []
         out: list[Outcome] = []
         self._fire_due(partition, self.watermark(partition), out)

@@ -29,6 +29,7 @@ REJECTION_CODES = (
     "invalid_field",
     "from_the_future",
     "lead_retired",
+    "misrouted",
 )
 # An event stamped further ahead of its Kafka record than this is a producer clock
 # bug; believing it would drag the watermark forward and breach every lead at once.

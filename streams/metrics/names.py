@@ -41,12 +41,12 @@ def _gauge(name: str, help: str, *labels: str, unit: str = "") -> Metric:
 TEAM_SEGMENT = ("team", "segment")
 
 # --- pipeline health --------------------------------------------------------------------------------
-EVENTS = _counter("events", "Valid input events routed to the timeline.", "topic", "kind")
+EVENTS = _counter("events", "Valid input events read by the tracker.", "topic", "kind")
 DEAD_LETTERS = _counter("dead_letters", "Records rejected to the dead-letter topic.", "topic", "reason")
-TIMELINE_ENTRIES = _counter("timeline_entries", "Timeline entries the tracker processed (ticks too).", "kind")
+TIMELINE_ENTRIES = _counter("timeline_entries", "Records the tracker stepped: input events and ticks.", "kind")
 DUPLICATES = _counter("duplicate_events", "Events ignored as already seen.")
-TICKS = _counter("ticks", "Tick rounds written to the timeline.")
-WATERMARK = _gauge("watermark_timestamp_seconds", "Event-time watermark per timeline partition (Unix time).",
+TICKS = _counter("ticks", "Tick rounds written (one tick per owned partition a round).")
+WATERMARK = _gauge("watermark_timestamp_seconds", "Event-time watermark per partition (Unix time).",
                    "partition", unit="seconds")
 OUTCOMES = _counter("outcomes", "Outcomes emitted, by kind (corrections included).", "kind", *TEAM_SEGMENT)
 ALERT_DELIVERIES = _counter("alert_deliveries", "Posts of alerts to an Alertmanager (API v2), by result: ok or "

@@ -2,7 +2,7 @@
 
 A Faust timer reads (never writes: Faust forbids table writes outside stream
 iteration) the lead-state table and the windowed live tables every few seconds,
-for the timeline partitions this worker owns, and publishes the gauges whole. Being
+for the partitions this worker owns, and publishes the gauges whole. Being
 recomputed from the tables, the gauges are right again as soon as a restarted
 worker has recovered its tables. With several workers each reports its own
 partitions; dashboards sum (or max) over workers. A lead's event-derived facts are
@@ -41,7 +41,7 @@ def metrics_extension(interval_s: float = REFRESH_INTERVAL_S) -> Extension:
 
 def publish_gauges(app: faust.App, context: AppContext, cache: FactsCache) -> None:
     now = context.clock.now()
-    mine = owned_partitions(app, context.settings.topics.timeline)
+    mine = owned_partitions(app, context.settings.topics.ticks)
     states = [state for state in context.leads.values() if state.partition in mine]
     context.metrics.keep_partitions(mine)
     windows = read_live_windows(app, mine, {state.lead_id for state in states}, now)

@@ -1,19 +1,26 @@
-"""How far the timeline agent has routed its inputs: the time a tick may claim.
+"""How far the tracker has read its inputs: the time a tick may claim.
 
-A tick at time T tells the tracker that no event stamped before T − lateness is
-still on its way. Per input partition, that holds up to *now* once the partition
-is caught up; while it still has a backlog, up to the latest event time routed
-from it (events within a partition are assumed at most ``allowed_lateness`` out
-of order). A tick carries these claims per partition; the tracker's clock takes the minimum over
-all input partitions (models.partition_clock), as a stream processor's low watermark
-does: a backfill of old events holds time back until it is read.
+A tick at time T on partition p tells the tracker that no event of p stamped before
+T − lateness is still on its way. Per input partition, that holds up to *now* once
+the partition is caught up; while it still has a backlog, up to the latest event
+time read from it (events within a partition are assumed at most
+``allowed_lateness`` out of order). The inputs are co-partitioned, so partition p's
+tick claims the lowest time over the input topics' partition p, as a stream
+processor's low watermark does: a backfill of old events holds time back until it
+is read. Only the worker that owns p's inputs can claim it, and a rebalance hands p
+over with its clock (models.partition_clock keeps the latest claim).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Hashable, Iterable
+from typing import Callable, Hashable, Iterable, NamedTuple
+
+
+class TopicPartition(NamedTuple):  # the shape of Faust's and aiokafka's TP
+    topic: str
+    partition: int
 
 
 @dataclass
@@ -21,7 +28,7 @@ class InputProgress:
     next_offset: dict[Hashable, int] = field(default_factory=dict)
     latest_event_time: dict[Hashable, datetime] = field(default_factory=dict)
 
-    def routed(self, tp: Hashable, offset: int, event_time: datetime | None) -> None:
+    def read(self, tp: Hashable, offset: int, event_time: datetime | None) -> None:
         """Record one input record handled (``event_time`` None: it was dead-lettered)."""
         self.next_offset[tp] = offset + 1
         known = self.latest_event_time.get(tp)
@@ -47,3 +54,12 @@ class InputProgress:
             return now
         latest = self.latest_event_time.get(tp)
         return min(latest, now) if latest else None
+
+
+def partition_claims(claims: dict[TopicPartition, datetime], topics: Iterable[str]) -> dict[int, datetime]:
+    """Per partition number, the lowest claim over ``topics``; a partition with a topic that
+    has no claim (not owned, or not fetched yet) is left out."""
+    topics = tuple(topics)
+    partitions = {tp.partition for tp in claims}
+    found = {p: [claims.get(TopicPartition(t, p)) for t in topics] for p in partitions}
+    return {p: min(times) for p, times in found.items() if None not in times}

@@ -18,19 +18,19 @@ class TopicNames:
     conversions: str
     handoffs: str
     attempts: str
-    timeline: str
+    ticks: str
     outcomes: str
     dead_letters: str
 
     @classmethod
     def with_prefix(cls, prefix: str, app_id: str = "leadsla", outcomes: str | None = None) -> "TopicNames":
-        """The timeline belongs to one app (a replay under a fresh app id builds its
-        own from the inputs); outcomes may be redirected, e.g. for an audit run."""
+        """The ticks belong to one app (a replay under a fresh app id claims time over
+        the inputs itself); outcomes may be redirected, e.g. for an audit run."""
         return cls(
             conversions=f"{prefix}.lead-conversions",
             handoffs=f"{prefix}.handoffs",
             attempts=f"{prefix}.contact-attempts",
-            timeline=f"{prefix}.timeline.{app_id}",
+            ticks=f"{prefix}.ticks.{app_id}",
             outcomes=outcomes or f"{prefix}.outcomes",
             dead_letters=f"{prefix}.dead-letters",
         )

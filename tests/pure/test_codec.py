@@ -224,5 +224,5 @@ def test_event_within_an_hour_or_without_a_record_time_is_accepted(timestamp_ms)
 def test_every_code_is_tested_here():
     exercised = {"oversize", "malformed_json", "not_an_object", "unknown_schema_version", "wrong_kind",
                  "invalid_field", "from_the_future"}
-    # lead_retired is the tracker's refusal (test_retirement), mapped in streams.app.
-    assert set(REJECTION_CODES) == exercised | {"lead_retired"}
+    # lead_retired: the tracker's refusal (test_retirement); misrouted: tests/stream/kafka/test_partitioning.
+    assert set(REJECTION_CODES) == exercised | {"lead_retired", "misrouted"}

@@ -1,4 +1,4 @@
-"""The parent's side of the two Faust stages: start a worker process, follow its progress, stop it.
+"""The parent's side of the Faust stages: start a worker process, follow its progress, stop it.
 
 The worker (tools.bench.worker) prints ``BENCH {json}`` progress lines on stdout.
 """
@@ -21,7 +21,8 @@ PROGRESS_EVERY_S = 3.0
 CHECKOUT = Path(__file__).resolve().parents[2]  # the worker module is run from this checkout
 
 
-def run_child(mode: str, config: dict, cleanup: ExitStack) -> Rate:
+def run_child(mode: str, config: dict, cleanup: ExitStack) -> tuple[Rate, dict]:
+    """The stage's rate, and its last progress report (``sent``: messages produced per topic)."""
     events, log = config["events"], Path(config["work"]) / f"{mode}.log"
     with open(log, "wb") as stderr:  # a session of its own: Ctrl-C reaches only us, and we stop it
         proc = subprocess.Popen([sys.executable, "-m", "tools.bench.worker", mode, json.dumps(config)], cwd=CHECKOUT,
@@ -36,9 +37,7 @@ def run_child(mode: str, config: dict, cleanup: ExitStack) -> Rate:
     n, first, last = snap["main"]
     rate = Rate(n - 1, last - first, complete=n >= events)  # n events: n - 1 intervals
     report(f"{mode} ({'all' if rate.complete else 'time budget: the first'} {n:,} events)", rate)
-    if mode == "pipeline":
-        _pipeline_detail(snap, events)
-    return rate
+    return rate, snap
 
 
 def _read_progress(proc: subprocess.Popen, latest: dict) -> None:
@@ -58,7 +57,7 @@ def _watch(mode: str, proc: subprocess.Popen, reader: threading.Thread, latest: 
             reader.join(timeout=2)  # its last lines
         snap, now = dict(latest), time.monotonic()
         n, first, last = snap.get("main", (0, 0.0, 0.0))
-        if n >= events or (now - started > BUDGET_S[mode] and n >= 2):
+        if (n >= events and snap.get("final")) or (now - started > BUDGET_S[mode] and n >= 2):
             return snap
         if proc.poll() is not None:
             raise BenchError(f"{mode} worker exited with code {proc.returncode} after {n:,} events\n{_tail(log)}")
@@ -67,17 +66,7 @@ def _watch(mode: str, proc: subprocess.Popen, reader: threading.Thread, latest: 
             raise BenchError(f"{mode} worker stalled at {n:,} of {events:,} events\n{_tail(log)}")
         if now - last_print >= PROGRESS_EVERY_S:
             last_print, rate = now, (n - 1) / (last - first) if n > 1 and last > first else 0
-            routed = f", routed {snap['routed'][0]:,}" if "routed" in snap else ""
-            print(f"  {mode}: {n:,}/{events:,} processed{routed} ({rate:,.0f} ev/s; {now - started:.0f} s)")
-
-
-def _pipeline_detail(snap: dict, events: int) -> None:
-    """Both agents share one event loop: how fast the first went, and end to end."""
-    (n, first, last), (routed, routed_first, routed_last) = snap["main"], snap["routed"]
-    print(f"  timeline agent: {routed:,} events routed at {(routed - 1) / (routed_last - routed_first):,.0f} ev/s; "
-          f"the tracker began {first - routed_first:.1f} s after the first was routed")
-    if n >= events:
-        print(f"  end to end (first routed -> last tracked): {Rate(n, last - routed_first).per_second:,.0f} ev/s")
+            print(f"  {mode}: {n:,}/{events:,} processed ({rate:,.0f} ev/s; {now - started:.0f} s)")
 
 
 def _stop_process(proc: subprocess.Popen) -> None:

@@ -16,15 +16,15 @@ def claims(progress, highwaters, committed=None):
 
 def test_caught_up_partitions_claim_now():
     progress = InputProgress()
-    progress.routed("a", 0, MARCH)
+    progress.read("a", 0, MARCH)
     assert claims(progress, {"a": 1, "b": 0}) == {"a": NOW, "b": NOW}  # b is empty, a fully routed
 
 
 def test_a_backfill_holds_time_at_the_latest_event_routed_from_it():
     progress = InputProgress()
-    progress.routed("a", 0, MARCH)
-    progress.routed("b", 0, MARCH + timedelta(minutes=30))
-    progress.routed("b", 1, MARCH + timedelta(minutes=10))  # out of order: the latest stays
+    progress.read("a", 0, MARCH)
+    progress.read("b", 0, MARCH + timedelta(minutes=30))
+    progress.read("b", 1, MARCH + timedelta(minutes=10))  # out of order: the latest stays
     assert claims(progress, {"a": 1, "b": 9}) == {"a": NOW, "b": MARCH + timedelta(minutes=30)}
 
 
@@ -41,12 +41,12 @@ def test_the_committed_offset_of_a_restarted_worker_counts_as_routed():
 
 def test_a_dead_lettered_record_advances_the_offset_without_an_event_time():
     progress = InputProgress()
-    progress.routed("a", 0, MARCH)
-    progress.routed("a", 1, None)
+    progress.read("a", 0, MARCH)
+    progress.read("a", 1, None)
     assert claims(progress, {"a": 2}) == {"a": NOW}
 
 
 def test_an_event_stamped_ahead_of_now_never_lets_a_tick_claim_the_future():
     progress = InputProgress()
-    progress.routed("a", 0, NOW + timedelta(minutes=20))
+    progress.read("a", 0, NOW + timedelta(minutes=20))
     assert claims(progress, {"a": 5}) == {"a": NOW}
