@@ -57,6 +57,8 @@ def as_user_error(error: BaseException) -> UserError | None:
         return UserError(f"the embedded broker did not start: {error}", EXIT_UNAVAILABLE)
     if isinstance(error, KafkaError):
         return UserError(f"Kafka failed: {type(error).__name__}: {error}", EXIT_UNAVAILABLE)
+    if isinstance(error, TimeoutError):  # a broker that answers but not in time (topics, offsets)
+        return UserError(f"timed out: {error}", EXIT_UNAVAILABLE)
     if isinstance(error, OSError) and error.filename is not None:
         return UserError(f"{error.strerror or error}: {error.filename}")
     return None

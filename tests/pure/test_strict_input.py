@@ -11,7 +11,7 @@ import pytest
 
 from alerts.content import lead_url
 from models import events
-from streams.kafka.codec import InvalidMessage, decode_event, decode_timeline
+from streams.kafka.codec import InvalidMessage, check_not_ahead, decode_event, decode_timeline
 from tests.alerts.outcomes import breach
 from tests.pure.events import example_with
 
@@ -157,3 +157,8 @@ def test_the_timeline_decoder_turns_any_failure_into_a_rejection_too():
     with pytest.raises(InvalidMessage) as caught:
         decode_timeline(b'{"schema_version": 1, "kind": "tick", "at": 1772464860, "partition": 0}')
     assert caught.value.code == "invalid_field"
+
+
+def test_a_record_timestamp_beyond_year_9999_is_not_a_crash():
+    event = decode_event(json.dumps(ATTEMPT))
+    assert check_not_ahead(event, 2**62) is None  # a Kafka CreateTime is any int64 the producer chose
