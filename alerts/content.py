@@ -10,6 +10,7 @@ outcome, never from a clock.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from models.durations import format_duration
@@ -55,9 +56,12 @@ def annotations_for(outcome: Outcome, policy: Policy) -> dict[str, str]:
 
 
 def lead_url(outcome: Outcome, policy: Policy) -> str:
+    """The template with each field percent-encoded: ids come from the CRM's producers, and a
+    lead id holding '/', '?', '#' or '&' must still link to that lead, not somewhere else."""
     fields = dict(lead_id=outcome.lead_id, cycle=outcome.cycle, team=outcome.team,
                   owner_rep=outcome.owner_rep, segment=outcome.segment)
-    return policy.alerts.lead_url_template.format_map(fields)  # fields checked when the policy was parsed
+    encoded = {name: quote(str(value), safe="") for name, value in fields.items()}
+    return policy.alerts.lead_url_template.format_map(encoded)  # fields checked when the policy was parsed
 
 
 def _summary(outcome: Outcome, zone: tzinfo) -> str:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from models.business_hours import (
     MAX_SEARCH_DAYS,
@@ -39,6 +39,9 @@ __all__ = [
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 
+# Bounds well above real calendars (a range is at least a minute; a decade of holidays).
+MAX_RANGES_PER_DAY = 48
+MAX_HOLIDAYS = 2000
 _RANGE = re.compile(r"\d{2}:\d{2}-\d{2}:\d{2}")
 
 
@@ -68,6 +71,9 @@ def _parse_range(text: str, day: str) -> MinuteRange:
 
 def _parse_day(day: str, ranges: Iterable[str]) -> tuple[MinuteRange, ...]:
     """Sorted, non-overlapping minute ranges of one weekday; touching ranges are joined."""
+    ranges = tuple(ranges)
+    if len(ranges) > MAX_RANGES_PER_DAY:
+        raise ValueError(f"{len(ranges)} business-hours ranges on {day}; at most {MAX_RANGES_PER_DAY}")
     merged: list[MinuteRange] = []
     previous_text = ""
     for (start, end), text in sorted((_parse_range(text, day), text) for text in ranges):
@@ -86,9 +92,9 @@ class BusinessCalendar(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str
+    timezone: str = Field(max_length=64)
     hours: dict[Weekday, tuple[str, ...]]
-    holidays: tuple[date, ...] = ()
+    holidays: tuple[date, ...] = Field(default=(), max_length=MAX_HOLIDAYS)
 
     _schedule: Schedule = PrivateAttr()
     _hash: int = PrivateAttr()

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 _PART = re.compile(r"(\d+)(d|h|m|s)")
+# Ten years: longer than any SLA, lateness or retirement horizon, and far from timedelta's limit.
+MAX_DURATION = timedelta(days=3650)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
@@ -17,7 +19,12 @@ def parse_duration(text: str) -> timedelta:
     parts = _PART.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
         raise ValueError(f"invalid duration {text!r}: use digits with d, h, m or s, e.g. '1h30m'")
-    return sum((timedelta(**{_UNITS[unit]: int(number)}) for number, unit in parts), timedelta())
+    if any(len(number) > 7 for number, _ in parts):  # 7 digits of seconds is already 115 days
+        raise ValueError(f"duration {text!r} is too long: at most {MAX_DURATION.days}d")
+    total = sum((timedelta(**{_UNITS[unit]: int(number)}) for number, unit in parts), timedelta())
+    if total > MAX_DURATION:
+        raise ValueError(f"duration {text!r} is too long: at most {MAX_DURATION.days}d")
+    return total
 
 
 def format_duration(value: timedelta) -> str:

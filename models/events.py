@@ -1,7 +1,9 @@
 """The three input events, exactly as the CRM and marketing automation emit them.
 
 Every message is a frozen pydantic model carrying ``schema_version`` and an
-``event_id`` (the idempotency key). Timestamps must be timezone-aware and
+``event_id`` (the idempotency key). Validation is strict: no value is coerced
+(``"yes"`` is not a boolean, ``"52000"`` not a number, a number not a time); ids are
+printable and bounded (models.field_types). Timestamps must be timezone-aware and
 plausible: an event dated in 1970 or 2200 is a producer bug, not a lead.
 """
 
@@ -10,15 +12,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+from models.field_types import Identifier, Label, Text, Timestamp
 
 SCHEMA_VERSION = 1
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST_PLAUSIBLE = datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_MESSAGE_BYTES = 64 * 1024
 
-Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f]+$")]
-Label = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class Message(BaseModel):
@@ -32,9 +34,12 @@ class Message(BaseModel):
 
 
 class LeadEventBase(Message):
+    # Strict: a producer that sends "yes" for a boolean has a bug we should show, not guess around.
+    model_config = ConfigDict(strict=True)
+
     event_id: Identifier
     lead_id: Identifier
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
 
     @field_validator("occurred_at")
     @classmethod
@@ -56,7 +61,7 @@ class LeadConverted(LeadEventBase):
     offer: Label | None = None
     persona: Label | None = None
     quality: Label | None = None
-    value: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    value: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] | None = None
 
 
 class LeadHandoff(LeadEventBase):
@@ -70,7 +75,7 @@ class LeadHandoff(LeadEventBase):
     segment: Label | None = Field(
         default=None, description="Segment as known at handoff; overrides the conversion's."
     )
-    reason: Annotated[str, Field(max_length=256)] | None = None
+    reason: Text | None = None
 
     @model_validator(mode="after")
     def _owner_for_assignment(self) -> "LeadHandoff":
@@ -107,10 +112,12 @@ class Tick(Message):
     """Time passing, as a record in the log: the watermark advances on ticks in quiet
     periods, and because ticks are persisted a replay sees the same clock."""
 
+    model_config = ConfigDict(strict=True)
+
     kind: Literal["tick"] = "tick"
-    at: AwareDatetime
+    at: Timestamp
     partition: int = Field(ge=0)
-    claims: dict[Annotated[str, Field(max_length=300)], AwareDatetime] | None = Field(
+    claims: dict[Annotated[str, Field(max_length=300)], Timestamp] | None = Field(
         default=None, max_length=10_000,
         description="Input partition ('topic:n') -> time up to which its records are routed; "
                     "none: the tick claims every input up to `at`.")

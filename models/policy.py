@@ -18,26 +18,38 @@ from models.durations import parse_duration
 
 POLICY_VERSION = 1
 
+# Limits far above any real agreement, so a typo or a generated file cannot make every
+# lead's evaluation, every alert rule or every dashboard grow without bound.
+MAX_ESCALATIONS = 10
+MAX_SEGMENTS = 100
+MAX_CALENDARS = 50
+MAX_TEAMS = 500
+MAX_MARKETING_GOALS = 100
+MAX_MATCH_VALUES = 100
+MAX_NAME_CHARS = 64
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
+
 # Text only: a bare number would silently mean seconds, which nobody who writes `target: 15` means.
 Duration = Annotated[timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))]
 ClockKind = Literal["business", "24x7"]
-MatchValue = str | list[str]
+MatchValue = Name | Annotated[list[Name], Field(max_length=MAX_MATCH_VALUES)]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No inf or nan: YAML reads .inf as a number, and a goal of infinite leads is no goal.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Escalation(Frozen):
     after: Duration = Field(description="Time after the breach, on the segment's clock.")
-    notify: str = Field(min_length=1, description="Who is paged at this level, e.g. manager.")
+    notify: Name = Field(description="Who is paged at this level, e.g. manager.")
 
 
 class SpeedToLead(Frozen):
     target: Duration
     clock: ClockKind = "business"
     warn_before: Duration | None = None
-    escalations: tuple[Escalation, ...] = ()
+    escalations: tuple[Escalation, ...] = Field(default=(), max_length=MAX_ESCALATIONS)
     compliance_target: float = Field(default=0.9, gt=0, le=1,
                                      description="Share of leads that must meet the target (alert rule).")
 
@@ -66,15 +78,15 @@ class FollowUp(Frozen):
 
 
 class Segment(Frozen):
-    name: str = Field(min_length=1, max_length=64)
-    match: dict[str, MatchValue] = Field(
-        default_factory=dict,
+    name: Name
+    match: dict[Name, MatchValue] = Field(
+        default_factory=dict, max_length=10,
         description="Lead attributes that must all match (a list means any of); empty matches every lead.",
     )
     speed_to_lead: SpeedToLead
     follow_up: FollowUp | None = None
     automated_touches_count: bool = False
-    calendar: str | None = None
+    calendar: Name | None = None
 
     def matches(self, attributes: dict[str, str | None]) -> bool:
         for key, wanted in self.match.items():
@@ -85,13 +97,13 @@ class Segment(Frozen):
 
 
 class Team(Frozen):
-    calendar: str
+    calendar: Name
 
 
 class MarketingGoal(Frozen):
     """Inputs of the monthly marketing lead goal (see models.goal)."""
 
-    segment: str
+    segment: Name
     monthly_quota: float = Field(gt=0)
     marketing_share: float = Field(gt=0, le=1)
     average_deal_size: float = Field(gt=0)
@@ -105,7 +117,7 @@ LEAD_URL_FIELDS = ("lead_id", "cycle", "team", "owner_rep", "segment")
 class AlertPolicy(Frozen):
     """How per-lead alerts behave and how the aggregate alert rules are tuned."""
 
-    lead_url_template: str = Field(default="https://crm.example.com/leads/{lead_id}",
+    lead_url_template: str = Field(default="https://crm.example.com/leads/{lead_id}", max_length=2000,
                                    description="Link to the lead in the CRM; fields: " + ", ".join(LEAD_URL_FIELDS))
     resolve_on_reassign: bool = Field(default=True, description="A new owner resolves the old owner's alerts.")
     resend_every: Duration = Field(default=timedelta(seconds=30), description="Re-send interval for live alerts.")
@@ -113,7 +125,7 @@ class AlertPolicy(Frozen):
                                         description="How long resolved alerts keep being re-sent.")
     compliance_window: Duration = Field(default=timedelta(days=1), description="Window of the compliance rule.")
     compliance_min_leads: int = Field(default=5, ge=1, description="Fewer decided leads than this: no ticket.")
-    operations_team: str = Field(default="platform", min_length=1,
+    operations_team: Name = Field(default="platform",
                                  description="Team label of the pipeline's own alerts (stalled, dead letters).")
 
     @model_validator(mode="after")
@@ -147,11 +159,11 @@ class Policy(Frozen):
                     "month-to-date marketing pace still sees every lead of the month.",
     )
     reassignment: Literal["keep_clock", "restart_clock"] = "keep_clock"
-    default_calendar: str
-    calendars: dict[str, BusinessCalendar]
-    teams: dict[str, Team] = Field(default_factory=dict)
-    segments: tuple[Segment, ...] = Field(min_length=1)
-    marketing_goals: tuple[MarketingGoal, ...] = ()
+    default_calendar: Name
+    calendars: dict[Name, BusinessCalendar] = Field(max_length=MAX_CALENDARS)
+    teams: dict[Name, Team] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    segments: tuple[Segment, ...] = Field(min_length=1, max_length=MAX_SEGMENTS)
+    marketing_goals: tuple[MarketingGoal, ...] = Field(default=(), max_length=MAX_MARKETING_GOALS)
     alerts: AlertPolicy = AlertPolicy()
 
     @model_validator(mode="after")

@@ -20,8 +20,12 @@ import yaml
 from pydantic import ValidationError
 
 from models.policy import POLICY_VERSION, Policy
+from models.yaml_limits import TooLarge, check_expansion
 
 Path = tuple[Any, ...]
+
+# A policy is a page or two of YAML; a megabyte of it is a mistake (or an attack on the parser).
+MAX_POLICY_CHARS = 1_000_000
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -42,6 +46,9 @@ class PolicyError(ValueError):
 
 def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
     """Parse and validate policy YAML; raise PolicyError listing every problem found."""
+    if len(text) > MAX_POLICY_CHARS:
+        raise PolicyError([f"{source}:1: the file holds {len(text):,} characters; a policy is at most "
+                           f"{MAX_POLICY_CHARS:,}"])
     tree = _Tree(source)
     root = _compose(text, source)
     data = tree.convert(root, ())
@@ -61,10 +68,18 @@ def parse_policy(text: str, source: str = "policy.yaml") -> Policy:
 
 
 def _compose(text: str, source: str) -> yaml.Node | None:
+    """The node graph, refused before conversion if aliases would blow it up (models.yaml_limits)."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            check_expansion(root)
+        return root
     except yaml.YAMLError as error:
         raise PolicyError([_yaml_problem(error, source)]) from None
+    except TooLarge as error:
+        raise PolicyError([f"{source}:{error.line}: {error}"]) from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        raise PolicyError([f"{source}:1: not valid YAML: nested too deeply"]) from None
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str) -> str:

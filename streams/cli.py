@@ -14,15 +14,18 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import sys
-from datetime import datetime
-from importlib import import_module
+from importlib import import_module, metadata
 from pathlib import Path
 
+from streams.commands.arguments import aware_time, positive_count, positive_number, share
 from streams.commands.artefacts import add_generator
+from streams.commands.environment_help import environment_epilog
+from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
 from streams.runtime.settings import Settings, settings_from_env
+
+EXIT_CODES = """exit status: 0 done; 1 evaluate rejected records (see --allow-rejects); 2 a flag, setting,
+policy or file must change; 3 a broker or port cannot be reached or used; 130 interrupted"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,12 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
-        return 2
-    return args.handler(args) or 0
+        return EXIT_USAGE
+    return run_reporting_failures(lambda: args.handler(args))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="leadsla", description="Lead-handoff SLA monitor on Kafka.")
+    parser = argparse.ArgumentParser(prog="leadsla", description="Lead-handoff SLA monitor on Kafka.",
+                                     epilog=f"{environment_epilog()}\n\n{EXIT_CODES}",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"leadsla {_version()}")
     commands = parser.add_subparsers(title="commands")
     _add_run(commands)
     _add_worker(commands)
@@ -56,8 +62,18 @@ def _common(command: argparse.ArgumentParser) -> None:
                               "$LEADSLA_ALERTMANAGERS, else the console)")
 
 
+def _version() -> str:
+    try:
+        return metadata.version("leadsla")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = settings_from_env()
+    try:
+        settings = settings_from_env()
+    except ValueError as error:  # the message names the variable and the value
+        raise UserError(str(error)) from None
     if getattr(args, "broker", None):
         settings = settings.but(broker=args.broker)
     if getattr(args, "policy", None):
@@ -71,11 +87,12 @@ def _add_run(commands) -> None:
     command = commands.add_parser("run", help="run the pipeline (embedded broker unless --broker)")
     _common(command)
     command.add_argument("--simulate", action="store_true", help="feed simulated traffic")
-    command.add_argument("--speed", type=float, default=60.0,
+    command.add_argument("--speed", type=positive_number, default=60.0,
                          help="simulated seconds per real second (default 60: an hour a minute)")
-    command.add_argument("--leads-per-hour", type=float, default=40.0)
-    command.add_argument("--bad-rate", type=float, default=0.01, help="share of broken records simulated")
-    command.add_argument("--seconds", type=float, help="stop after this many real seconds")
+    command.add_argument("--leads-per-hour", type=positive_number, default=40.0)
+    command.add_argument("--bad-rate", type=share, default=0.01,
+                         help="share of broken records simulated, 0 to 1 (default 0.01)")
+    command.add_argument("--seconds", type=positive_number, help="stop after this many real seconds")
     command.add_argument("--no-view", action="store_true", help="no live terminal view")
     command.set_defaults(handler=lambda args: _run(args))
 
@@ -102,8 +119,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _broker_missing(command: str) -> int:
-    print(f"leadsla {command} needs a broker: --broker HOST:PORT or LEADSLA_BROKER", file=sys.stderr)
-    return 2
+    raise UserError(f"{command} needs a broker: --broker HOST:PORT or LEADSLA_BROKER")
 
 
 def _add_evaluate(commands) -> None:
@@ -112,62 +128,25 @@ def _add_evaluate(commands) -> None:
     source = command.add_mutually_exclusive_group(required=True)
     source.add_argument("--events", type=Path, help="JSONL file, one event per line ('-': stdin)")
     source.add_argument("--broker", help="read the input topics of this Kafka (host:port) instead")
-    command.add_argument("--as-of", type=_aware_time, help="decide everything due by this time (ISO 8601 with zone)")
+    command.add_argument("--as-of", type=aware_time, help="decide everything due by this time (ISO 8601 with zone)")
     command.add_argument("--output", type=Path, help="write outcomes here (default: stdout)")
+    command.add_argument("--allow-rejects", action="store_true",
+                         help="exit 0 even when records were rejected (default: exit 1, after reporting them)")
     command.set_defaults(handler=lambda args: _evaluate(args))
 
 
-def _aware_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z or +HH:MM")
-    return moment
-
-
 def _evaluate(args: argparse.Namespace) -> int:
-    from streams.commands.evaluation import evaluate_records
-    from streams.runtime.policy_source import load_policy
+    from streams.commands.evaluate_command import run_evaluate
 
-    policy = load_policy(args.policy)
-    progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
-    with (args.output.open("w") if args.output else contextlib.nullcontext(sys.stdout)) as out:
-        write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
-        report = evaluate_records(_evaluation_records(args), policy, args.as_of, progress, sink=write)
-    for where, reason in report.rejected:
-        print(f"{args.events}:{where}: rejected: {reason}" if args.events else f"{where}: rejected: {reason}",
-              file=sys.stderr)
-    summary = dict(events=report.events, outcomes=report.outcome_count, rejected=len(report.rejected),
-                   duplicates=report.duplicates, after_as_of=report.after_as_of)
-    print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
-    return 0
-
-
-def _evaluation_records(args: argparse.Namespace):
-    from streams.commands.evaluation import file_records, topic_records
-    from streams.runtime.app import KIND_BY_TOPIC_FIELD
-
-    if args.broker:
-        topics = _settings(args).topics
-        return topic_records(args.broker, {getattr(topics, f): k for f, k in KIND_BY_TOPIC_FIELD.items()})
-    return file_records(sys.stdin if str(args.events) == "-" else _open_events(args.events))
-
-
-def _open_events(path: Path):
-    try:
-        return path.open()
-    except OSError as error:
-        raise SystemExit(f"cannot read the events file: {error}") from None
+    return run_evaluate(args, _settings(args).topics if args.broker else None)
 
 
 def _add_simulate(commands) -> None:
     command = commands.add_parser("simulate", help="produce simulated traffic to a broker")
     command.add_argument("--broker", help="Kafka bootstrap host:port (default: $LEADSLA_BROKER)")
-    command.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
-    command.add_argument("--leads-per-hour", type=float, default=40.0)
-    command.add_argument("--count", type=int, help="stop after this many records")
+    command.add_argument("--speed", type=positive_number, default=1.0, help="simulated seconds per real second")
+    command.add_argument("--leads-per-hour", type=positive_number, default=40.0)
+    command.add_argument("--count", type=positive_count, help="stop after this many records")
     command.set_defaults(handler=lambda args: _simulate(args))
 
 
@@ -182,22 +161,22 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _add_bench(commands) -> None:
     command = commands.add_parser("bench", help="measure pipeline throughput on the embedded broker")
-    command.add_argument("--events", type=int, default=100_000)
-    command.add_argument("--leads", type=int, default=10_000)
+    command.add_argument("--events", type=positive_count, default=100_000)
+    command.add_argument("--leads", type=positive_count, default=10_000)
     command.set_defaults(handler=lambda args: _developer_tool("tools.bench.pipeline").run_benchmark(
         args.events, args.leads))
 
 
 def _add_core_bench(commands) -> None:
     command = commands.add_parser("bench-core", help="the pure core's growth, memory per lead and replay rate")
-    command.add_argument("--events", type=int, default=200_000, help="events replayed by evaluate")
+    command.add_argument("--events", type=positive_count, default=200_000, help="events replayed by evaluate")
     command.set_defaults(handler=lambda args: _developer_tool("tools.bench.core").run_core_benchmark(args.events))
 
 
 def _add_alert_commands(commands) -> None:
     bench = commands.add_parser("bench-alerts", help="deadline-to-webhook latency of breach pages")
-    bench.add_argument("--leads", type=int, default=40, help="probe leads whose deadlines pass")
-    bench.add_argument("--background-eps", type=float, default=100.0, help="background events per second")
+    bench.add_argument("--leads", type=positive_count, default=40, help="probe leads whose deadlines pass")
+    bench.add_argument("--background-eps", type=positive_number, default=100.0, help="background events per second")
     bench.set_defaults(handler=lambda args: _developer_tool("tools.bench.alerts").run_alert_benchmark(
         args.leads, args.background_eps))
     add_generator(commands, "generate-alerts", "alerts", "write Prometheus rules and alertmanager.yml",

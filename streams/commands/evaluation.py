@@ -54,10 +54,12 @@ class Evaluation:
                 self.sink(outcome)
 
 
-def file_records(lines: Iterable[str]) -> Iterator[Record]:
+def file_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
+    """Lines as bytes: a file is read in binary, so a line that is not UTF-8 is a rejected
+    record like any other, not an error that stops the whole file."""
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            yield number, line.encode(), None
+            yield number, line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass"), None
 
 
 def topic_records(bootstrap: str, topic_kinds: dict[str, str]) -> Iterator[Record]:
@@ -69,7 +71,7 @@ def topic_records(bootstrap: str, topic_kinds: dict[str, str]) -> Iterator[Recor
             yield f"{topic}[{record.partition}]@{record.offset}", record.value or b"", kind
 
 
-def evaluate(lines: Iterable[str], policy: Policy, as_of: datetime | None = None) -> Evaluation:
+def evaluate(lines: Iterable[str | bytes], policy: Policy, as_of: datetime | None = None) -> Evaluation:
     return evaluate_records(file_records(lines), policy, as_of)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from prometheus_client import start_http_server
 
+from streams.commands.preflight import port_unusable, require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
 from streams.metrics.pipeline import PipelineMetrics
@@ -40,6 +41,7 @@ class RunOptions:
 
 def run_pipeline(settings: Settings, options: RunOptions) -> int:
     policy = load_policy(settings.policy_path)  # fail on a bad policy before starting anything
+    _preflight(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the broker's log goes here
     with ExitStack() as cleanup:
         if settings.broker is None:
@@ -61,6 +63,7 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
 
 def run_worker_only(settings: Settings) -> int:
     policy = load_policy(settings.policy_path)
+    _preflight(settings)
     ensure_topics(settings.bootstrap, topic_specs(settings))
     return _run_worker(settings, policy, SystemClock(), quiet=False)
 
@@ -69,6 +72,7 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     from streams.simulator.feed import run_simulator
     from streams.simulator.traffic import TrafficModel
 
+    require_reachable_broker(settings.bootstrap)
     ensure_topics(settings.bootstrap, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
     sent = run_simulator(settings.bootstrap, settings.topics, clock,
@@ -81,7 +85,10 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+        try:
+            start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
+        except OSError as error:  # taken since the preflight check
+            raise port_unusable(settings.metrics_port, "127.0.0.1", error) from None
         _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
@@ -91,6 +98,13 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     except SystemExit as exit_:
         return int(exit_.code or 0)
     return 0
+
+
+def _preflight(settings: Settings) -> None:
+    """What can be checked in seconds is checked before the broker, simulator or worker start."""
+    require_free_port(settings.metrics_port)
+    if settings.broker is not None:
+        require_reachable_broker(settings.bootstrap)
 
 
 def _extensions(settings: Settings) -> list[Extension]:

@@ -1,7 +1,11 @@
 """Bytes <-> messages at the topic boundary, with specific reasons for rejection.
 
 A rejection is an ``InvalidMessage`` carrying a bounded ``code`` (a metric label)
-and a human ``reason`` (for the dead-letter record and the operator).
+and a human ``reason`` (for the dead-letter record and the operator). Whatever a
+record holds, decoding it either returns a message or raises ``InvalidMessage``:
+a record that makes the parser or a validator fail in a way nobody foresaw
+(``undecodable``) must still become a dead letter, never crash the agent that
+reads the topic or the audit that replays it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ REJECTION_CODES = (
     "from_the_future",
     "lead_retired",
     "misrouted",
+    "undecodable",
 )
 # An event stamped further ahead of its Kafka record than this is a producer clock
 # bug; believing it would drag the watermark forward and breach every lead at once.
@@ -51,6 +56,24 @@ def encode(message: BaseModel) -> bytes:
 def decode_event(raw: bytes | str, expected_kind: str | None = None) -> LeadEventBase:
     """Validate one input record. ``expected_kind`` is the topic's kind; a record
     without ``kind`` takes it, a record with another kind is rejected."""
+    return _never_raising_other_than_invalid(lambda: _decode_event(raw, expected_kind))
+
+
+def decode_timeline(raw: bytes) -> Any:
+    """Timeline records are written by us; still validated, since topics outlive code."""
+    return _never_raising_other_than_invalid(lambda: _decode_timeline(raw))
+
+
+def _never_raising_other_than_invalid(decode):
+    try:
+        return decode()
+    except InvalidMessage:
+        raise
+    except Exception as error:  # noqa: BLE001 - one poison record must not stop a topic
+        raise InvalidMessage("undecodable", f"{type(error).__name__}: {str(error)[:300]}") from None
+
+
+def _decode_event(raw: bytes | str, expected_kind: str | None) -> LeadEventBase:
     document = _json_object(raw)
     _check_schema_version(document)
     kind = document.setdefault("kind", expected_kind) if expected_kind else document.get("kind")
@@ -62,8 +85,7 @@ def decode_event(raw: bytes | str, expected_kind: str | None = None) -> LeadEven
     return _validate(lambda: model.model_validate(document))
 
 
-def decode_timeline(raw: bytes) -> Any:
-    """Timeline records are written by us; still validated, since topics outlive code."""
+def _decode_timeline(raw: bytes) -> Any:
     document = _json_object(raw)
     _check_schema_version(document)
     return _validate(lambda: TIMELINE_ENTRY.validate_python(document))
@@ -74,12 +96,27 @@ def _json_object(raw: bytes | str) -> dict:
     if size > MAX_MESSAGE_BYTES:
         raise InvalidMessage("oversize", f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # deep nesting fits in 64 KiB
-        raise InvalidMessage("malformed_json", str(error)) from None
+        document = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        raise InvalidMessage("malformed_json", _parse_failure(error)) from None
     if not isinstance(document, dict):
         raise InvalidMessage("not_an_object", f"expected a JSON object, got {type(document).__name__}")
     return document
+
+
+def _refuse_constant(name: str) -> float:
+    # Python's json reads NaN and Infinity, which are not JSON; no producer means them.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_failure(error: ValueError | RecursionError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid UTF-8: byte 0x{error.object[error.start]:02x} at position {error.start}"
+    if isinstance(error, RecursionError):  # deep nesting fits in 64 KiB
+        return "nested too deeply to parse"
+    if "integer string conversion" in str(error):  # Python's guard against quadratic int parsing
+        return f"a number is too long: {str(error).split(';')[0]}"
+    return str(error)
 
 
 def _check_schema_version(document: dict) -> None:
@@ -103,14 +140,27 @@ def describe_validation_error(error: ValidationError) -> str:
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"] if not isinstance(p, str) or p not in EVENT_TYPE_BY_KIND)
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"].endswith("_type"):  # a wrong JSON type: show what came, since nothing is converted
+            message += f", not {_shown(item['input'])}"
         parts.append(f"{where or 'record'}: {message}")
     return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as the producer wrote it, named by its JSON type."""
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "an array"
+    kind = {str: "the string ", bool: "", int: "the number ", float: "the number "}.get(type(value), "")
+    return f"{kind}{json.dumps(value)[:60]}"
 
 
 def check_not_ahead(event: LeadEventBase, record_timestamp_ms: int | None) -> None:
     if not record_timestamp_ms or record_timestamp_ms <= 0:
         return
-    written = datetime.fromtimestamp(record_timestamp_ms / 1000, timezone.utc)
+    try:
+        written = datetime.fromtimestamp(record_timestamp_ms / 1000, timezone.utc)
+    except (OverflowError, ValueError, OSError):  # a producer's clock set past year 9999: nothing to compare
+        return
     if event.occurred_at - written > MAX_FUTURE_SKEW:
         ahead = event.occurred_at - written
         raise InvalidMessage(

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from models.policy import Policy
-from models.policy_file import parse_policy
+from models.policy_file import PolicyError, parse_policy
 
 EXAMPLE_POLICY = "example_policy.yaml"
 
@@ -18,6 +18,6 @@ def load_policy(path: Path | None) -> Policy:
         return parse_policy(text, f"models/{EXAMPLE_POLICY}")
     try:
         text = Path(path).read_text()
-    except OSError as error:
-        raise SystemExit(f"cannot read the policy file: {error}") from None
+    except OSError as error:  # reported like the file's other problems: named, no traceback
+        raise PolicyError([f"{path}: cannot read the policy file: {error.strerror or error}"]) from None
     return parse_policy(text, str(path))

@@ -1,0 +1,57 @@
+"""Types for command-line values, so a bad value is refused by argparse before anything starts.
+
+Each raises ``argparse.ArgumentTypeError``; argparse then prints the usage line and the
+flag's name with the message and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import datetime
+
+
+def positive_number(text: str) -> float:
+    value = _number(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
+def share(text: str) -> float:
+    """A share of records, as 0.01 for 1%."""
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1 (0.01 is 1%), not {text!r}")
+    return value
+
+
+def positive_count(text: str) -> int:
+    value = _parsed(text, int, "a whole number")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {text!r}")
+    return value
+
+
+def aware_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z or +HH:MM")
+    return moment
+
+
+def _number(text: str) -> float:
+    value = _parsed(text, float, "a number")
+    if not math.isfinite(value):  # float() reads "nan" and "inf"
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+def _parsed(text: str, kind: type, noun: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {noun}, not {text!r}") from None

@@ -1,0 +1,29 @@
+"""The environment variables leadsla reads, as ``leadsla --help`` lists them.
+
+The variables are read in streams/runtime/settings.py; this is their user-facing
+description. A test asks the settings which variables they read and fails when one is
+missing here, so the help cannot fall behind.
+"""
+
+from __future__ import annotations
+
+ENVIRONMENT = (
+    ("LEADSLA_BROKER", "Kafka bootstrap host:port[,host:port]; unset: `run` starts the embedded broker"),
+    ("LEADSLA_APP_ID", "Faust app id, also the consumer group (default leadsla)"),
+    ("LEADSLA_TOPIC_PREFIX", "prefix of every topic name (default leadsla)"),
+    ("LEADSLA_OUTCOMES_TOPIC", "outcomes topic (default <prefix>.outcomes)"),
+    ("LEADSLA_PARTITIONS", "partitions of the topics leadsla creates and requires (default 12)"),
+    ("LEADSLA_POLICY", "policy file (default: the shipped example)"),
+    ("LEADSLA_TICK_INTERVAL", "seconds between clock ticks (default 1)"),
+    ("LEADSLA_METRICS_PORT", "port of the Prometheus /metrics endpoint (default 9464; 0: none)"),
+    ("LEADSLA_DATA_DIR", "folder for logs and worker state (default .leadsla)"),
+    ("LEADSLA_LOG_LEVEL", "worker log level (default warn)"),
+    ("LEADSLA_ALERTMANAGERS", "comma-separated Alertmanager URLs (default: alerts on the console)"),
+    ("LEADSLA_EMBEDDED_BROKER", "1 when the broker is the embedded one (`run` sets it itself)"),
+)
+
+
+def environment_epilog() -> str:
+    width = max(len(name) for name, _ in ENVIRONMENT)
+    lines = [f"  {name.ljust(width)}  {text}" for name, text in ENVIRONMENT]
+    return "environment variables (flags win over them):\n" + "\n".join(lines)

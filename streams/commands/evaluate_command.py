@@ -1,0 +1,77 @@
+"""``leadsla evaluate``: read the events, print the outcomes, report every rejected record.
+
+The exit status tells a script whether the input was clean: 1 when any record was
+rejected (the outcomes of the valid ones are still written), unless ``--allow-rejects``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from streams.commands.evaluation import Evaluation, Record, evaluate_records, file_records, topic_records
+from streams.commands.failures import EXIT_REJECTED, UserError
+from streams.commands.preflight import require_reachable_broker
+from streams.runtime.policy_source import load_policy
+from streams.runtime.settings import TopicNames
+
+
+def run_evaluate(args: argparse.Namespace, topics: TopicNames | None) -> int:
+    policy = load_policy(args.policy)  # a bad policy is reported before any record is read
+    if args.broker:
+        require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
+    records = _topic_records(args.broker, topics) if args.broker else _file_records(args.events)
+    progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
+    with _output(args.output) as out:
+        write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
+        report = evaluate_records(records, policy, args.as_of, progress, sink=write)
+    _report(report, args.events)
+    if report.rejected and not args.allow_rejects:
+        return EXIT_REJECTED
+    return 0
+
+
+def _report(report: Evaluation, events: Path | None) -> None:
+    for where, reason in report.rejected:
+        print(f"{events}:{where}: rejected: {reason}" if events else f"{where}: rejected: {reason}",
+              file=sys.stderr)
+    summary = dict(events=report.events, outcomes=report.outcome_count, rejected=len(report.rejected),
+                   duplicates=report.duplicates, after_as_of=report.after_as_of)
+    print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
+
+
+def _file_records(path: Path) -> Iterator[Record]:
+    if str(path) == "-":
+        return file_records(sys.stdin.buffer)
+    try:
+        return file_records(path.open("rb"))
+    except OSError as error:
+        raise UserError(f"cannot read the events file {path}: {error.strerror or error}") from None
+
+
+def _topic_records(bootstrap: str, topics: TopicNames) -> Iterator[Record]:
+    from streams.runtime.app import KIND_BY_TOPIC_FIELD
+
+    kinds = {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()}
+    try:
+        yield from topic_records(bootstrap, kinds)
+    except LookupError as error:  # a topic that is not there: wrong broker or prefix
+        raise UserError(f"{error}: nothing to evaluate there (topic names come from LEADSLA_TOPIC_PREFIX)") \
+            from None
+
+
+@contextlib.contextmanager
+def _output(path: Path | None):
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle = path.open("w")
+    except OSError as error:
+        raise UserError(f"cannot write the outcomes to {path}: {error.strerror or error}") from None
+    with handle:
+        yield handle
