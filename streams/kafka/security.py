@@ -81,17 +81,8 @@ class KafkaSecurity:
         return self.sasl_mechanism or "PLAIN"
 
     def faust_settings(self) -> dict:
+        """``faust_settings(self)``, reachable from a Settings value without an import."""
         return faust_settings(self)
-
-    def describe(self) -> str:
-        """For log lines: what is in use, never a secret."""
-        parts = [self.security_protocol]
-        if self.uses_sasl:
-            parts.append(f"{self.mechanism} as {self.sasl_username}")
-        if self.uses_tls:
-            parts.append(f"CA {self.ssl_ca or 'system'}" + ("" if self.ssl_check_hostname else ", any host name"))
-            parts += [f"client certificate {self.ssl_cert}"] if self.ssl_cert else []
-        return ", ".join(parts)
 
 
 def _set(security: KafkaSecurity, names: tuple[str, ...]) -> list[str]:
