@@ -14,12 +14,15 @@ starts empty. Without ``--authentication`` it answers every SaslHandshake with e
 
 from __future__ import annotations
 
+import inspect
 import ssl
 from pathlib import Path
 
 import faust
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 
 from streams.kafka.cluster import KafkaCluster
 from streams.kafka.security import KafkaSecurity, KafkaSecurityError, faust_settings, kafka_python_kwargs
@@ -152,3 +155,12 @@ def test_settings_read_from_the_environment_in_any_case(pki):
     assert security == KafkaSecurity(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-256",
                                      sasl_username="svc", sasl_password="pw", ssl_ca=Path(pki.ca),
                                      ssl_check_hostname=False)
+
+
+def test_every_argument_is_one_the_installed_client_libraries_accept():
+    """A client library that renamed an option would otherwise fail only against a secured cluster."""
+    security = KafkaSecurity(**SCRAM)
+    for client in (KafkaProducer, KafkaConsumer, KafkaAdminClient):
+        assert set(kafka_python_kwargs(security)) <= set(client.DEFAULT_CONFIG), client.__name__
+    for client in (AIOKafkaConsumer, AIOKafkaProducer):
+        assert set(aiokafka_auth(security)) <= set(inspect.signature(client).parameters), client.__name__
