@@ -36,7 +36,7 @@ HOST = "localhost"  # the name in the server certificate
 
 
 @dataclass(frozen=True)
-class TestPki:
+class Pki:
     ca: Path
     server_cert: Path
     server_key: Path
@@ -59,13 +59,13 @@ def openssl_available() -> bool:
     return shutil.which("openssl") is not None
 
 
-def make_pki(directory: Path) -> TestPki:
+def make_pki(directory: Path) -> Pki:
     directory.mkdir(parents=True, exist_ok=True)
     ca = _self_signed_ca(directory, "ca")
     stranger = _self_signed_ca(directory, "stranger-ca")
     server = _signed(directory, "server", ca, f"subjectAltName=DNS:{HOST}\nextendedKeyUsage=serverAuth")
     client = _signed(directory, "client", ca, "extendedKeyUsage=clientAuth")
-    return TestPki(ca=ca[0], server_cert=server[0], server_key=server[1], client_cert=client[0],
+    return Pki(ca=ca[0], server_cert=server[0], server_key=server[1], client_cert=client[0],
                    client_key=client[1], stranger_ca=stranger[0])
 
 
@@ -100,7 +100,7 @@ def _signed(directory: Path, name: str, ca: tuple[Path, Path], extensions: str) 
 class TlsTerminator:
     """Accepts TLS on ``port`` (client certificate required) and pipes the plaintext to ``upstream``."""
 
-    def __init__(self, pki: TestPki) -> None:
+    def __init__(self, pki: Pki) -> None:
         self.port = free_port()
         self.upstream: int | None = None  # set before the first client connects
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(pki.ca))
@@ -142,7 +142,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 class TlsBroker:
     """Tansu in plaintext on a private port, reachable only through the TLS terminator."""
 
-    def __init__(self, pki: TestPki, log_dir: Path) -> None:
+    def __init__(self, pki: Pki, log_dir: Path) -> None:
         self.pki = pki
         self.terminator = TlsTerminator(pki)
         self.log_path = log_dir / "tansu-tls.log"
