@@ -29,6 +29,8 @@ from models.outcomes import Outcome
 from streams.console.board import Board
 from streams.console.formatting import plain_line
 from streams.console.screen import render
+from streams.kafka.clients import open_client
+from streams.kafka.cluster import KafkaCluster
 from streams.runtime.clock import DEMO_TIMEZONE, Clock
 
 REFRESH_PER_SECOND = 2
@@ -57,7 +59,7 @@ class LiveView:
     """Folds the outcomes topic into a Board in a background thread and shows it."""
 
     def __init__(
-        self, bootstrap: str, topic: str, clock: Clock, stop: threading.Event, *,
+        self, bootstrap: str | KafkaCluster, topic: str, clock: Clock, stop: threading.Event, *,
         console: Console | None = None, tz: tzinfo = DEMO_TIMEZONE, plain: bool | None = None,
     ) -> None:
         self.bootstrap = bootstrap
@@ -127,8 +129,8 @@ class LiveView:
                     _close_quietly(consumer)
 
     def _connect(self) -> KafkaConsumer:
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap, client_id=CLIENT_ID, group_id=None,
+        consumer = open_client(
+            KafkaConsumer, self.bootstrap, client_id=CLIENT_ID, group_id=None,
             enable_auto_commit=False, allow_auto_create_topics=False, auto_offset_reset="earliest",
             bootstrap_timeout_ms=BOOTSTRAP_TIMEOUT_MS,
         )

@@ -1,1 +1,2 @@
-"""Kafka plumbing (event codec, topic admin, produce/read, embedded broker); imports only models."""
+"""Kafka plumbing (event codec, topic admin, produce/read, embedded broker, TLS/SASL security and the
+clients opened with it); imports only models."""

@@ -2,7 +2,9 @@
 
 Works against Apache Kafka and against the embedded Tansu broker
 (streams.kafka.broker). Everything here is synchronous and short-lived: each call
-opens its own client and closes it before returning.
+opens its own client and closes it before returning. A cluster is a ``KafkaCluster``
+(bootstrap servers and their TLS/SASL settings) or a plain ``host:port`` string for a
+plaintext one; every client takes its connection arguments from ``client_kwargs``.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import for_code
 
+from streams.kafka.clients import open_client
+from streams.kafka.cluster import KafkaCluster
+
 __all__ = [
     "ConsumerRecord",
+    "KafkaCluster",
     "TopicPartitionMismatch",
     "TopicSpec",
     "ensure_topics",
@@ -65,7 +71,7 @@ class TopicPartitionMismatch(RuntimeError):
 # -- topics -------------------------------------------------------------------
 
 
-def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout_s: float = 15) -> None:
+def ensure_topics(bootstrap: str | KafkaCluster, specs: Iterable[TopicSpec], timeout_s: float = 15) -> None:
     """Create the topics that are missing; idempotent.
 
     Raises TopicPartitionMismatch, before creating anything, when an existing
@@ -89,7 +95,7 @@ def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], timeout_s: float =
         _raise_on_mismatch(wanted, counts, bootstrap)
 
 
-def topic_partitions(bootstrap: str, name: str) -> int | None:
+def topic_partitions(bootstrap: str | KafkaCluster, name: str) -> int | None:
     """Partition count of ``name``, or None if the topic does not exist."""
     with _admin(bootstrap, 10) as admin:
         return _partition_counts(admin, [name])[name]
@@ -116,9 +122,9 @@ def _bootstrap_timeout(client_cls: type, timeout_s: float) -> dict[str, int]:
 
 
 @contextmanager
-def _admin(bootstrap: str, timeout_s: float) -> Iterator[KafkaAdminClient]:
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap,
+def _admin(bootstrap: str | KafkaCluster, timeout_s: float) -> Iterator[KafkaAdminClient]:
+    admin = open_client(
+        KafkaAdminClient, bootstrap,
         client_id=_CLIENT_ID,
         request_timeout_ms=int(timeout_s * 1000),
         **_bootstrap_timeout(KafkaAdminClient, timeout_s),
@@ -192,7 +198,7 @@ def _raise_on_mismatch(
 
 
 def produce(
-    bootstrap: str,
+    bootstrap: str | KafkaCluster,
     topic: str,
     records: Iterable[tuple[bytes | None, bytes]],
     *,
@@ -203,8 +209,8 @@ def produce(
     Keys are partitioned with the Java client's murmur2 hash, as Faust does.
     Raises the first send error, if any.
     """
-    producer = KafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = open_client(
+        KafkaProducer, bootstrap,
         client_id=_CLIENT_ID,
         acks="all",
         linger_ms=5,  # batch the burst instead of one request per record
@@ -225,7 +231,7 @@ def produce(
 
 
 def read_topic(
-    bootstrap: str, name: str, *, timeout_s: float = 10, idle_s: float = 1.0
+    bootstrap: str | KafkaCluster, name: str, *, timeout_s: float = 10, idle_s: float = 1.0
 ) -> list[ConsumerRecord]:
     """Every record of ``name`` present when called, sorted by (partition, offset).
 
@@ -236,8 +242,8 @@ def read_topic(
     TimeoutError after ``timeout_s``.
     Raises LookupError if the topic does not exist.
     """
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
+    consumer = open_client(
+        KafkaConsumer, bootstrap,
         client_id=_CLIENT_ID,
         group_id=None,
         enable_auto_commit=False,

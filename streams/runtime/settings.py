@@ -10,7 +10,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from streams.kafka.cluster import KafkaCluster
+from streams.kafka.security import PLAINTEXT, SETTING_PREFIX, KafkaSecurity, field_names, ssl_context
+
 ENV_PREFIX = "LEADSLA_"
+# Off/on words accepted by boolean settings.
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,16 @@ class Settings:
     policy_path: Path | None = None  # None: the example policy shipped in models/
     tick_interval_s: float = 1.0
     metrics_port: int = 9464  # 0: no metrics endpoint
+    # Loopback by default: metrics name teams and segments, so exposing them is a choice
+    # (0.0.0.0 in a container, for Prometheus to scrape worker:9464).
+    metrics_host: str = "127.0.0.1"
     data_dir: Path = field(default_factory=lambda: Path(".leadsla"))
     log_level: str = "warn"
     alertmanagers: tuple[str, ...] = ()  # Alertmanager base URLs; none: alerts go to the console
     # The broker is the embedded one (Tansu), whose ListOffsets answers the last batch's
     # base offset + 1: Faust would stop recovering a table short of its changelog's end.
     embedded_broker: bool = False
+    kafka_security: KafkaSecurity = PLAINTEXT  # TLS and SASL for every Kafka client
 
     @property
     def topics(self) -> TopicNames:
@@ -71,6 +80,11 @@ class Settings:
     def bootstrap(self) -> str:
         """host:port list for kafka-python, without the kafka:// scheme Faust wants."""
         return self.broker_url.split("://", 1)[1].replace(";", ",")
+
+    @property
+    def kafka(self) -> KafkaCluster:
+        """The cluster as every kafka-python client reaches it: bootstrap servers and security."""
+        return KafkaCluster(self.bootstrap, self.kafka_security)
 
     def but(self, **changes: object) -> "Settings":
         return replace(self, **changes)
@@ -90,11 +104,39 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         policy_path=Path(p) if (p := get("POLICY")) else None,
         tick_interval_s=_float(get("TICK_INTERVAL"), defaults.tick_interval_s, "LEADSLA_TICK_INTERVAL"),
         metrics_port=_int(get("METRICS_PORT"), defaults.metrics_port, "LEADSLA_METRICS_PORT"),
+        metrics_host=get("METRICS_HOST") or defaults.metrics_host,
         data_dir=Path(get("DATA_DIR") or defaults.data_dir),
         log_level=get("LOG_LEVEL") or defaults.log_level,
         alertmanagers=tuple(url.strip() for url in (get("ALERTMANAGERS") or "").split(",") if url.strip()),
         embedded_broker=(get("EMBEDDED_BROKER") or "0").lower() in ("1", "true", "yes"),
+        kafka_security=kafka_security_from_env(env),
     )
+
+
+def kafka_security_from_env(env: Mapping[str, str]) -> KafkaSecurity:
+    """LEADSLA_KAFKA_<FIELD> for each field of KafkaSecurity; unset or empty keeps the default.
+    Raises KafkaSecurityError (a ValueError) naming the setting for what cannot work."""
+    raw = {name: value for name in field_names() if (value := env.get(SETTING_PREFIX + name.upper()))}
+    if "security_protocol" in raw:
+        raw["security_protocol"] = raw["security_protocol"].strip().upper()
+    if "sasl_mechanism" in raw:
+        raw["sasl_mechanism"] = raw["sasl_mechanism"].strip().upper()
+    for name in ("ssl_ca", "ssl_cert", "ssl_key"):
+        if name in raw:
+            raw[name] = Path(raw[name]).expanduser()
+    if "ssl_check_hostname" in raw:
+        raw["ssl_check_hostname"] = _flag(raw["ssl_check_hostname"], SETTING_PREFIX + "SSL_CHECK_HOSTNAME")
+    security = KafkaSecurity(**raw)
+    if security.uses_tls:
+        ssl_context(security)  # reads the files now: a missing or bad one fails before anything starts
+    return security
+
+
+def _flag(raw: str, name: str) -> bool:
+    word = raw.strip().lower()
+    if word not in _TRUE + _FALSE:
+        raise ValueError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, not {raw!r}")
+    return word in _TRUE
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

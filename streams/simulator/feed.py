@@ -14,6 +14,8 @@ import threading
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Protocol
 
+from streams.kafka.clients import open_client
+from streams.kafka.cluster import KafkaCluster
 from streams.kafka.codec import encode
 from streams.runtime.clock import Clock, wall_seconds_until
 from streams.runtime.settings import TopicNames
@@ -30,7 +32,7 @@ class Producer(Protocol):
 
 
 def run_simulator(
-    bootstrap: str,
+    bootstrap: str | KafkaCluster,
     topics: TopicNames,
     clock: Clock,
     model: TrafficModel,
@@ -45,7 +47,7 @@ def run_simulator(
     ``on_sent`` receives the running total after each record."""
     from kafka import KafkaProducer  # imported here so the pure parts load without kafka
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", linger_ms=20)
+    producer = open_client(KafkaProducer, bootstrap, acks="all", linger_ms=20)
     try:
         schedule = model.schedule(start or clock.now())
         return feed(producer, topics, clock, schedule, stop=stop, max_events=max_events, on_sent=on_sent)
