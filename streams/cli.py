@@ -151,7 +151,8 @@ def _evaluation_records(args: argparse.Namespace):
 
     if args.broker:
         topics = _settings(args).topics
-        return topic_records(args.broker, {getattr(topics, f): k for f, k in KIND_BY_TOPIC_FIELD.items()})
+        cluster = _settings(args).kafka  # the --broker given, with the LEADSLA_KAFKA_* security
+        return topic_records(cluster, {getattr(topics, f): k for f, k in KIND_BY_TOPIC_FIELD.items()})
     return file_records(sys.stdin if str(args.events) == "-" else _open_events(args.events))
 
 

@@ -14,10 +14,10 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from prometheus_client import start_http_server
-
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
+from streams.kafka.security import PLAINTEXT
+from streams.metrics.endpoint import serve_metrics
 from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.app import Extension, create_app
 from streams.runtime.clock import Clock, SystemClock, demo_clock
@@ -44,9 +44,10 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
     with ExitStack() as cleanup:
         if settings.broker is None:
             broker = cleanup.enter_context(EmbeddedBroker(log_dir=settings.data_dir))
-            settings = settings.but(broker=broker.bootstrap, embedded_broker=True)
+            # The embedded broker speaks plaintext only: LEADSLA_KAFKA_* apply to --broker.
+            settings = settings.but(broker=broker.bootstrap, embedded_broker=True, kafka_security=PLAINTEXT)
             _say(f"embedded broker on {broker.bootstrap} (memory only; log {broker.log_path})")
-        ensure_topics(settings.bootstrap, topic_specs(settings))
+        ensure_topics(settings.kafka, topic_specs(settings))
         clock = demo_clock(options.speed) if options.simulate else SystemClock()
         stop = threading.Event()
         cleanup.callback(stop.set)
@@ -61,7 +62,7 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
 
 def run_worker_only(settings: Settings) -> int:
     policy = load_policy(settings.policy_path)
-    ensure_topics(settings.bootstrap, topic_specs(settings))
+    ensure_topics(settings.kafka, topic_specs(settings))
     return _run_worker(settings, policy, SystemClock(), quiet=False)
 
 
@@ -69,9 +70,9 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     from streams.simulator.feed import run_simulator
     from streams.simulator.traffic import TrafficModel
 
-    ensure_topics(settings.bootstrap, topic_specs(settings))
+    ensure_topics(settings.kafka, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
-    sent = run_simulator(settings.bootstrap, settings.topics, clock,
+    sent = run_simulator(settings.kafka, settings.topics, clock,
                          TrafficModel(random.Random(), leads_per_hour), stop=threading.Event(), max_events=count)
     _say(f"sent {sent} records")
     return 0
@@ -81,8 +82,7 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
-        _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
+        _say(f"metrics on {serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)}")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
@@ -107,7 +107,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
     model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
     thread = threading.Thread(
         target=run_simulator, name="simulator", daemon=True,
-        args=(settings.bootstrap, settings.topics, clock, model), kwargs={"stop": stop},
+        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop},
     )
     thread.start()
     _say(f"simulating {options.leads_per_hour:g} leads/hour at {options.speed:g}x from {clock.now():%a %Y-%m-%d %H:%M} UTC")
@@ -116,7 +116,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
 def _start_view(settings: Settings, clock: Clock, stop: threading.Event, cleanup: ExitStack) -> None:
     from streams.console.live_view import LiveView
 
-    view = LiveView(settings.bootstrap, settings.topics.outcomes, clock, stop)
+    view = LiveView(settings.kafka, settings.topics.outcomes, clock, stop)
     view.start()
     cleanup.callback(view.stop)
 
