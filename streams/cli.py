@@ -138,7 +138,7 @@ def _add_evaluate(commands) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from streams.commands.evaluate_command import run_evaluate
 
-    return run_evaluate(args, _settings(args).topics if args.broker else None)
+    return run_evaluate(args, _settings(args) if args.broker else None)
 
 
 def _add_simulate(commands) -> None:

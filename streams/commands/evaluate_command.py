@@ -17,14 +17,15 @@ from streams.commands.evaluation import Evaluation, Record, evaluate_records, fi
 from streams.commands.failures import EXIT_REJECTED, UserError
 from streams.commands.preflight import require_reachable_broker
 from streams.runtime.policy_source import load_policy
-from streams.runtime.settings import TopicNames
+from streams.runtime.settings import Settings, TopicNames
 
 
-def run_evaluate(args: argparse.Namespace, topics: TopicNames | None) -> int:
+def run_evaluate(args: argparse.Namespace, settings: Settings | None) -> int:
+    """``settings``: the broker's (``--broker`` with the LEADSLA_KAFKA_* security), or None for a file."""
     policy = load_policy(args.policy)  # a bad policy is reported before any record is read
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
-    records = _topic_records(args.broker, topics) if args.broker else _file_records(args.events)
+    records = _topic_records(settings, settings.topics) if args.broker else _file_records(args.events)
     progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
     with _output(args.output) as out:
         write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
@@ -53,12 +54,12 @@ def _file_records(path: Path) -> Iterator[Record]:
         raise UserError(f"cannot read the events file {path}: {error.strerror or error}") from None
 
 
-def _topic_records(bootstrap: str, topics: TopicNames) -> Iterator[Record]:
+def _topic_records(settings: Settings, topics: TopicNames) -> Iterator[Record]:
     from streams.runtime.app import KIND_BY_TOPIC_FIELD
 
     kinds = {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()}
     try:
-        yield from topic_records(bootstrap, kinds)
+        yield from topic_records(settings.kafka, kinds)
     except LookupError as error:  # a topic that is not there: wrong broker or prefix
         raise UserError(f"{error}: nothing to evaluate there (topic names come from LEADSLA_TOPIC_PREFIX)") \
             from None

@@ -24,6 +24,7 @@ from models.events import LeadEventBase, Tick
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import Tracker
+from streams.kafka.cluster import KafkaCluster
 from streams.kafka.codec import InvalidMessage, decode_event
 
 # A raw record: where it came from (line number or topic[partition]@offset),
@@ -62,7 +63,7 @@ def file_records(lines: Iterable[str | bytes]) -> Iterator[Record]:
             yield number, line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass"), None
 
 
-def topic_records(bootstrap: str, topic_kinds: dict[str, str]) -> Iterator[Record]:
+def topic_records(bootstrap: str | KafkaCluster, topic_kinds: dict[str, str]) -> Iterator[Record]:
     """Every record of the input topics, from the beginning (kafka-python, no group)."""
     from streams.kafka.admin import read_topic
 

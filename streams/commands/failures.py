@@ -15,6 +15,8 @@ from kafka.errors import KafkaError
 from models.policy_file import PolicyError
 from streams.kafka.admin import TopicPartitionMismatch
 from streams.kafka.broker import BrokerStartError
+from streams.kafka.security import KafkaSecurityError
+from streams.metrics.endpoint import MetricsEndpointError
 
 EXIT_REJECTED = 1  # evaluate rejected records (its outcomes were still written)
 EXIT_USAGE = 2  # the command line, a setting, the policy or a file must change (argparse uses 2 too)
@@ -49,6 +51,8 @@ def run_reporting_failures(command: Callable[[], int | None]) -> int:
 def as_user_error(error: BaseException) -> UserError | None:
     if isinstance(error, UserError):
         return error
+    if isinstance(error, (KafkaSecurityError, MetricsEndpointError)):  # their messages name the settings
+        return UserError(str(error))
     if isinstance(error, PolicyError):  # "file:line: field: message", as editors and CI annotate
         return UserError(str(error), bare=True)
     if isinstance(error, TopicPartitionMismatch):

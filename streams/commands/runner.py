@@ -14,11 +14,11 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from prometheus_client import start_http_server
-
-from streams.commands.preflight import port_unusable, require_free_port, require_reachable_broker
+from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
+from streams.kafka.security import PLAINTEXT
+from streams.metrics.endpoint import serve_metrics
 from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.app import Extension, create_app
 from streams.runtime.clock import Clock, SystemClock, demo_clock
@@ -46,9 +46,10 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
     with ExitStack() as cleanup:
         if settings.broker is None:
             broker = cleanup.enter_context(EmbeddedBroker(log_dir=settings.data_dir))
-            settings = settings.but(broker=broker.bootstrap, embedded_broker=True)
+            # The embedded broker speaks plaintext only: LEADSLA_KAFKA_* apply to --broker.
+            settings = settings.but(broker=broker.bootstrap, embedded_broker=True, kafka_security=PLAINTEXT)
             _say(f"embedded broker on {broker.bootstrap} (memory only; log {broker.log_path})")
-        ensure_topics(settings.bootstrap, topic_specs(settings))
+        ensure_topics(settings.kafka, topic_specs(settings))
         clock = demo_clock(options.speed) if options.simulate else SystemClock()
         stop = threading.Event()
         cleanup.callback(stop.set)
@@ -64,7 +65,7 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
 def run_worker_only(settings: Settings) -> int:
     policy = load_policy(settings.policy_path)
     _preflight(settings)
-    ensure_topics(settings.bootstrap, topic_specs(settings))
+    ensure_topics(settings.kafka, topic_specs(settings))
     return _run_worker(settings, policy, SystemClock(), quiet=False)
 
 
@@ -73,9 +74,9 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     from streams.simulator.traffic import TrafficModel
 
     require_reachable_broker(settings.bootstrap)
-    ensure_topics(settings.bootstrap, topic_specs(settings))
+    ensure_topics(settings.kafka, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
-    sent = run_simulator(settings.bootstrap, settings.topics, clock,
+    sent = run_simulator(settings.kafka, settings.topics, clock,
                          TrafficModel(random.Random(), leads_per_hour), stop=threading.Event(), max_events=count)
     _say(f"sent {sent} records")
     return 0
@@ -85,11 +86,7 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
     if settings.metrics_port:
-        try:
-            start_http_server(settings.metrics_port, addr="127.0.0.1", registry=metrics.registry)
-        except OSError as error:  # taken since the preflight check
-            raise port_unusable(settings.metrics_port, "127.0.0.1", error) from None
-        _say(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics")
+        _say(f"metrics on {serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)}")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
@@ -102,7 +99,7 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
 
 def _preflight(settings: Settings) -> None:
     """What can be checked in seconds is checked before the broker, simulator or worker start."""
-    require_free_port(settings.metrics_port)
+    require_free_port(settings.metrics_port, settings.metrics_host)
     if settings.broker is not None:
         require_reachable_broker(settings.bootstrap)
 
@@ -121,7 +118,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
     model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
     thread = threading.Thread(
         target=run_simulator, name="simulator", daemon=True,
-        args=(settings.bootstrap, settings.topics, clock, model), kwargs={"stop": stop},
+        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop},
     )
     thread.start()
     _say(f"simulating {options.leads_per_hour:g} leads/hour at {options.speed:g}x from {clock.now():%a %Y-%m-%d %H:%M} UTC")
@@ -130,7 +127,7 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
 def _start_view(settings: Settings, clock: Clock, stop: threading.Event, cleanup: ExitStack) -> None:
     from streams.console.live_view import LiveView
 
-    view = LiveView(settings.bootstrap, settings.topics.outcomes, clock, stop)
+    view = LiveView(settings.kafka, settings.topics.outcomes, clock, stop)
     view.start()
     cleanup.callback(view.stop)
 

@@ -25,7 +25,6 @@ from streams.kafka.security import KafkaSecurityError
 from streams.runtime.settings import Settings
 from tests.harness import Pipeline, wait_for
 from tests.integration.tls_broker import TlsBroker, make_pki, openssl_available
-from tests.integration.wiring import NEEDS_COMMAND_WIRING
 
 pytestmark = [
     pytest.mark.broker,
@@ -66,7 +65,6 @@ def opened_ids(cluster: KafkaCluster, topic: str) -> set[str]:
     return {o.outcome_id for o in (Outcome.model_validate_json(r.value) for r in records) if o.kind == "opened"}
 
 
-@NEEDS_COMMAND_WIRING
 def test_worker_simulate_and_evaluate_work_over_mutual_tls(tls_pipeline):
     settings = tls_pipeline.settings
     tls_pipeline.start_worker()  # creates its topics over TLS, then Faust joins over TLS

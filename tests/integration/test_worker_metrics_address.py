@@ -11,7 +11,6 @@ import pytest
 from streams.kafka.broker import free_port
 from streams.metrics import names
 from tests.harness import wait_for
-from tests.integration.wiring import NEEDS_COMMAND_WIRING
 
 pytestmark = pytest.mark.broker
 
@@ -24,7 +23,6 @@ def scrape(url: str) -> str:
         return ""
 
 
-@NEEDS_COMMAND_WIRING
 def test_a_worker_bound_to_every_interface_answers_on_another_local_address(pipeline):
     port = free_port()
     pipeline.settings = pipeline.settings.but(metrics_port=port)
