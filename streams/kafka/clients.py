@@ -16,6 +16,7 @@ import ssl
 
 from typing import TypeVar
 
+from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
 from streams.kafka.cluster import KafkaCluster, as_cluster
@@ -31,7 +32,8 @@ def open_client(client_class: type[Client], cluster: str | KafkaCluster, **optio
     Raises KafkaSecurityError naming the cause when it cannot bootstrap because of TLS."""
     cluster = as_cluster(cluster)
     try:
-        return client_class(**cluster.client_kwargs(), **options)
+        producing = cluster.producer_kwargs() if client_class is KafkaProducer else {}
+        return client_class(**cluster.client_kwargs(), **producing, **options)
     except KafkaError as error:  # "Unable to bootstrap" (kafka-python 3), NoBrokersAvailable (2)
         reason = tls_failure(cluster)
         if reason is None:

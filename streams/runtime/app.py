@@ -20,6 +20,7 @@ from models.events import Tick
 from models.policy import Policy
 from models.tracker import Tracker
 from streams.kafka.codec import encode
+from streams.kafka.compression import faust_producer_options
 from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.clock import Clock, SystemClock
 from streams.runtime.coalesced import CoalescedTable
@@ -104,7 +105,10 @@ def _faust_settings(settings: Settings) -> dict:
     # batch's base offset + 1) equal to the true end, so a table moving to another
     # worker recovers its whole changelog.
     quirks = dict(producer_max_batch_size=1) if settings.embedded_broker else {}
-    return dict(quirks, **settings.kafka_security.faust_settings(),  # TLS/SASL (streams.kafka.security)
+    return dict(
+        quirks,
+        **settings.kafka_security.faust_settings(),  # TLS/SASL (streams.kafka.security)
+        **faust_producer_options(settings.compression),
         broker=settings.broker_url,
         store="memory://",
         web_enabled=False,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Mapping
 
 from streams.kafka.cluster import KafkaCluster
+from streams.kafka.compression import compression_from_setting
 from streams.kafka.security import PLAINTEXT, SETTING_PREFIX, KafkaSecurity, field_names, ssl_context
 
 ENV_PREFIX = "LEADSLA_"
@@ -65,6 +66,7 @@ class Settings:
     # base offset + 1: Faust would stop recovering a table short of its changelog's end.
     embedded_broker: bool = False
     kafka_security: KafkaSecurity = PLAINTEXT  # TLS and SASL for every Kafka client
+    compression: str | None = None  # codec of the records leadsla produces (streams.kafka.compression)
 
     @property
     def topics(self) -> TopicNames:
@@ -84,7 +86,7 @@ class Settings:
     @property
     def kafka(self) -> KafkaCluster:
         """The cluster as every kafka-python client reaches it: bootstrap servers and security."""
-        return KafkaCluster(self.bootstrap, self.kafka_security)
+        return KafkaCluster(self.bootstrap, self.kafka_security, self.compression)
 
     def but(self, **changes: object) -> "Settings":
         return replace(self, **changes)
@@ -110,6 +112,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         alertmanagers=tuple(url.strip() for url in (get("ALERTMANAGERS") or "").split(",") if url.strip()),
         embedded_broker=(get("EMBEDDED_BROKER") or "0").lower() in ("1", "true", "yes"),
         kafka_security=kafka_security_from_env(env),
+        compression=compression_from_setting(get("COMPRESSION")),
     )
 
 
