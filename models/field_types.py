@@ -30,6 +30,10 @@ _ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _first_unreadable(text: str, allow_space: bool) -> str | None:
     """Describe the first character that would not show as itself in an alert, if any."""
+    # Every separator but the ASCII space is unprintable to str.isprintable (a C loop): the
+    # character-by-character search below runs only for text that fails.
+    if text.isprintable() and (allow_space or " " not in text):
+        return None
     for position, char in enumerate(text):
         if char == " " and allow_space:
             continue

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 
 from models.attempts import EMPTY, AttemptSummary, period_ends, summarise
@@ -65,6 +65,18 @@ class LeadState:
     def cycles(self) -> list[Cycle]:
         records = heapq.merge(self.spine, self.pending, key=record_order) if self.pending else self.spine
         return fold(records, self.first_cycle).cycles
+
+
+_FIELDS = tuple(f.name for f in fields(LeadState))
+
+
+def replace(state: LeadState, **changes) -> LeadState:
+    """``dataclasses.replace`` for this one class, without its generic machinery: every
+    event makes a new state, and the generic one cost more than the rest of a step."""
+    new = object.__new__(LeadState)
+    for name in _FIELDS:
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(state, name))
+    return new
 
 
 def new_lead(lead_id: str, partition: int) -> LeadState:

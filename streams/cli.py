@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module, metadata
 from pathlib import Path
@@ -60,6 +61,10 @@ def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--alertmanager", action="append", metavar="URL",
                          help="send alerts to this Alertmanager (repeat for replicas; default: "
                               "$LEADSLA_ALERTMANAGERS, else the console)")
+
+
+def _default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _version() -> str:
@@ -130,6 +135,9 @@ def _add_evaluate(commands) -> None:
     source.add_argument("--broker", help="read the input topics of this Kafka (host:port) instead")
     command.add_argument("--as-of", type=aware_time, help="decide everything due by this time (ISO 8601 with zone)")
     command.add_argument("--output", type=Path, help="write outcomes here (default: stdout)")
+    command.add_argument("--jobs", type=positive_count, default=_default_jobs(),
+                         help="processes to split the leads over (default: the machine's cores, "
+                              f"{_default_jobs()} here; output grouped by lead group when > 1)")
     command.add_argument("--allow-rejects", action="store_true",
                          help="exit 0 even when records were rejected (default: exit 1, after reporting them)")
     command.set_defaults(handler=lambda args: _evaluate(args))

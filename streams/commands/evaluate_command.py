@@ -15,6 +15,7 @@ from typing import Iterator
 
 from streams.commands.evaluation import Evaluation, Record, evaluate_records, file_records, topic_records
 from streams.commands.failures import EXIT_REJECTED, UserError
+from streams.commands.parallel_evaluation import evaluate_in_parallel
 from streams.commands.preflight import require_reachable_broker
 from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings, TopicNames
@@ -25,15 +26,29 @@ def run_evaluate(args: argparse.Namespace, settings: Settings | None) -> int:
     policy = load_policy(args.policy)  # a bad policy is reported before any record is read
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
-    records = _topic_records(settings, settings.topics) if args.broker else _file_records(args.events)
-    progress = lambda count: print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)  # noqa: E731
+    source = (lambda: _topic_records(settings, settings.topics)) if args.broker else \
+        (lambda: _file_records(args.events))
+    jobs = 1 if str(args.events) == "-" else args.jobs  # stdin can be read only once
     with _output(args.output) as out:
-        write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
-        report = evaluate_records(records, policy, args.as_of, progress, sink=write)
+        if jobs > 1:
+            report = evaluate_in_parallel(source, policy, args.as_of, jobs, out.write, _group_progress(jobs))
+        else:
+            write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
+            report = evaluate_records(source(), policy, args.as_of, _progress, sink=write)
     _report(report, args.events)
     if report.rejected and not args.allow_rejects:
         return EXIT_REJECTED
     return 0
+
+
+def _progress(count: int) -> None:
+    print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)
+
+
+def _group_progress(jobs: int):
+    def progress(group: int, count: int) -> None:
+        print(f"leadsla: {count} events evaluated in group {group + 1} of {jobs}...", file=sys.stderr, flush=True)
+    return progress
 
 
 def _report(report: Evaluation, events: Path | None) -> None:

@@ -84,21 +84,34 @@ def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime 
     last event time minus the allowed lateness."""
     report = Evaluation(sink=sink)
     with tempfile.TemporaryFile(prefix="leadsla-evaluate-") as spool:
-        times, offsets = _spool_valid(records, spool, report, as_of)
-        tracker = Tracker(policy, {}, {})
-        for where, event in _in_time_order(spool, times, offsets):
-            _apply(tracker, where, event, report)
-            if progress and report.events % PROGRESS_EVERY == 0:
-                progress(report.events)
-    latest = datetime.fromtimestamp(max(times), timezone.utc) if times else None
-    final_time = as_of + policy.allowed_lateness if as_of is not None else latest
-    if final_time is not None:
-        report.found(_final(tracker, final_time))
+        times, offsets = spool_valid(records, spool, report, as_of)
+        latest = max(times) if times else None
+        replay(spool, times, offsets, policy, report, end_time(policy, as_of, latest), progress)
     return report
 
 
-def _spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
-                 as_of: datetime | None) -> tuple[array, array]:
+def end_time(policy: Policy, as_of: datetime | None, latest: float | None) -> datetime | None:
+    """Where the clock ends: as_of plus the lateness (so the watermark stands at as_of),
+    else the latest event's time."""
+    if as_of is not None:
+        return as_of + policy.allowed_lateness
+    return datetime.fromtimestamp(latest, timezone.utc) if latest is not None else None
+
+
+def replay(spool: IO[bytes], times: array, offsets: array, policy: Policy, report: Evaluation,
+           final_time: datetime | None, progress: Callable[[int], None] | None = None) -> None:
+    """Second pass: the spooled events through the tracker in time order, then time up to ``final_time``."""
+    tracker = Tracker(policy, {}, {})
+    for where, event in _in_time_order(spool, times, offsets):
+        _apply(tracker, where, event, report)
+        if progress and report.events % PROGRESS_EVERY == 0:
+            progress(report.events)
+    if final_time is not None:
+        report.found(_final(tracker, final_time))
+
+
+def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
+                as_of: datetime | None) -> tuple[array, array]:
     """First pass: validate every record; write the valid ones to ``spool``."""
     times, offsets = array("d"), array("q")
     for where, raw, kind in records:
@@ -112,7 +125,7 @@ def _spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation
             continue
         times.append(event.occurred_at.timestamp())
         offsets.append(spool.tell())
-        pickle.dump((where, raw, kind), spool, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((where, event), spool, protocol=pickle.HIGHEST_PROTOCOL)  # validated once, not again
     return times, offsets
 
 
@@ -120,8 +133,7 @@ def _in_time_order(spool: IO[bytes], times: array, offsets: array) -> Iterator[t
     """Second pass: the spooled records in event-time order (stable: ties keep input order)."""
     for index in sorted(range(len(times)), key=times.__getitem__):
         spool.seek(offsets[index])
-        where, raw, kind = pickle.load(spool)
-        yield where, decode_event(raw, kind)
+        yield pickle.load(spool)
 
 
 def _final(tracker: Tracker, final_time: datetime) -> list[Outcome]:

@@ -96,7 +96,8 @@ def _json_object(raw: bytes | str) -> dict:
     if size > MAX_MESSAGE_BYTES:
         raise InvalidMessage("oversize", f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     try:
-        document = json.loads(raw, parse_constant=_refuse_constant)
+        text = raw.decode(json.detect_encoding(raw), "surrogatepass") if isinstance(raw, bytes) else raw
+        document = _JSON.decode(text)  # as json.loads(raw, parse_constant=...), without a decoder per call
     except (ValueError, RecursionError) as error:
         raise InvalidMessage("malformed_json", _parse_failure(error)) from None
     if not isinstance(document, dict):
@@ -107,6 +108,9 @@ def _json_object(raw: bytes | str) -> dict:
 def _refuse_constant(name: str) -> float:
     # Python's json reads NaN and Infinity, which are not JSON; no producer means them.
     raise ValueError(f"{name} is not a JSON number")
+
+
+_JSON = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _parse_failure(error: ValueError | RecursionError) -> str:
