@@ -68,9 +68,8 @@ def _evaluate_group(group: int, jobs: int, source: Source, policy: Policy, as_of
             replay(spool, times, offsets, policy, report, conn.recv(), counted)
         report.sink = None
         conn.send(report)
-    except BaseException as error:  # the parent re-raises it: a child never fails silently
+    except BaseException as error:  # the parent raises it (a user error is reported once, by the parent)
         conn.send(error)
-        raise
 
 
 def _group_of(raw: bytes, jobs: int) -> int:
