@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import resource
 import statistics
@@ -85,18 +86,34 @@ def replay(path: Path, events: int) -> None:
     with path.open() as lines:
         decoded = sum(1 for line in lines if json.loads(line))
     baseline = decoded / (time.perf_counter() - started)
+    print(f"bench-core: read + JSON decode (baseline): {baseline:,.0f} ev/s")
+    for jobs in sorted({1, os.cpu_count() or 1}):
+        _evaluate(path, written, jobs, baseline)
+
+
+# Runs the CLI, then reports the peak RSS of its own process and of its largest child.
+_MEASURED_CLI = ("import resource, sys\nfrom streams.cli import main\ntry:\n    code = main(sys.argv[1:])\n"
+                 "finally:\n    own, child = (resource.getrusage(who).ru_maxrss for who in "
+                 "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+                 "    print(f'PEAK {own} {child}', file=sys.stderr)\nsys.exit(code)")
+
+
+def _evaluate(path: Path, written: int, jobs: int, baseline: float) -> None:
     started = time.perf_counter()
-    child = subprocess.run([sys.executable, "-m", "streams.cli", "evaluate", "--events", str(path),
-                            "--output", str(path.with_suffix(".out"))], capture_output=True, text=True)
+    child = subprocess.run([sys.executable, "-c", _MEASURED_CLI, "evaluate", "--events", str(path),
+                            "--jobs", str(jobs), "--output", str(path.with_suffix(".out"))],
+                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if child.returncode != 0:
-        print(f"bench-core: evaluate failed: {child.stderr[-2000:]}", file=sys.stderr)
+        print(f"bench-core: evaluate --jobs {jobs} failed: {child.stderr[-2000:]}", file=sys.stderr)
         return
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own, largest_child = (int(kb) / 1024 for kb in child.stderr.rsplit("PEAK ", 1)[1].split())
+    peak = own if jobs == 1 else f"{max(own, largest_child):,.0f} MiB the largest process, " \
+                                 f"{own + jobs * largest_child:,.0f} MiB at most in all"
     rate = written / seconds
-    print(f"bench-core: read + JSON decode (baseline): {baseline:,.0f} ev/s")
-    print(f"bench-core: leadsla evaluate --events: {written:,} events in {seconds:.1f} s = {rate:,.0f} ev/s "
-          f"({rate / baseline:.3f}× the baseline; target ≥ 0.3×), peak RSS {peak_mib:,.0f} MiB")
+    print(f"bench-core: leadsla evaluate --events --jobs {jobs}: {written:,} events in {seconds:.1f} s = "
+          f"{rate:,.0f} ev/s ({rate / baseline:.3f}× the baseline; target ≥ 0.3×), peak RSS "
+          + (f"{peak:,.0f} MiB" if jobs == 1 else peak))
 
 
 def write_traffic(path: Path, events: int) -> int:
