@@ -14,5 +14,6 @@ def test_bench_core_prints_growth_memory_and_replay_against_its_baseline(capsys)
     assert growth and all(int(figure) > 0 for figure in growth.groups()[:3])
     assert re.search(r"memory per waiting lead: [\d,]+ B over 20,000 leads", out)
     assert "read + JSON decode (baseline):" in out
-    replay = re.search(r"evaluate --events: 2,000 events in [\d.]+ s = [\d,]+ ev/s \(([\d.]+)× the baseline", out)
-    assert replay and float(replay.group(1)) > 0
+    replay = re.findall(r"evaluate --events --jobs (\d+): 2,000 events in [\d.]+ s = [\d,]+ ev/s \(([\d.]+)× the baseline"
+                        r".*peak RSS [\d,]+ MiB", out)
+    assert replay and replay[0][0] == "1" and all(float(ratio) > 0 for _, ratio in replay), out
