@@ -36,7 +36,7 @@ from streams.kafka.codec import encode
 from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
 from tools.local.webhook_sink import WebhookSink
 
-GOAL_P99_S = 10.0
+GOAL_P99_S = 5.0 + 2.0  # the allowed lateness (5 s) + 2 s: the target
 TARGET = timedelta(seconds=20)
 PROBE_EVERY_S = 0.5
 RECENT_LEADS = 500
@@ -236,8 +236,9 @@ def _report(deadlines: dict[str, datetime], pages: dict[str, float], decided: di
     if to_outcome and to_page:
         _say(f"  of which deadline -> breach outcome: p50 {_pct(to_outcome, 50):.2f}s p99 {_pct(to_outcome, 99):.2f}s;"
              f" outcome -> webhook: p50 {_pct(to_page, 50):.2f}s p99 {_pct(to_page, 99):.2f}s")
-    met = _pct(latency, 99) < GOAL_P99_S and len(latency) == len(deadlines)
-    _say(f"goal p99 < {GOAL_P99_S:g}s with every page delivered: {'met' if met else 'MISSED'}")
+    met = _pct(latency, 99) <= GOAL_P99_S and len(latency) == len(deadlines)
+    _say(f"goal p99 <= {GOAL_P99_S:g}s (allowed lateness + 2 s) with every page delivered: "
+         f"{'met' if met else 'MISSED'}")
     return 0 if len(latency) == len(deadlines) else 1
 
 
