@@ -57,6 +57,8 @@ def _report(report: Evaluation, events: Path | None) -> None:
               file=sys.stderr)
     summary = dict(events=report.events, outcomes=report.outcome_count, rejected=len(report.rejected),
                    duplicates=report.duplicates, after_as_of=report.after_as_of)
+    if report.deals:  # set aside for `leadsla goals`; absent when there are none, as before deals existed
+        summary["deals"] = report.deals
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
 
 
