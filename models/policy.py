@@ -28,6 +28,9 @@ MAX_TEAMS = 500
 MAX_MARKETING_GOALS = 100
 MAX_MATCH_VALUES = 100
 MAX_GOAL_GROUPS = 100
+# The closed loop learns from 6 to 12 months (the method's range), offset by a sales cycle of at most two years.
+WINDOW_MONTHS = (6, 12)
+MAX_SALES_CYCLE_MONTHS = 24
 MAX_NAME_CHARS = 64
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
@@ -130,8 +133,8 @@ class ClosedLoopWindow(Frozen):
     """The months the closed loop learns from: ``window_months`` ending ``sales_cycle_months + 1``
     months before the goal's month (for March with a 3-month cycle and 6 months: June-November)."""
 
-    window_months: int = Field(default=6, ge=6, le=12)
-    sales_cycle_months: int = Field(default=3, ge=0, le=24)
+    window_months: int = Field(default=6, ge=WINDOW_MONTHS[0], le=WINDOW_MONTHS[1])
+    sales_cycle_months: int = Field(default=3, ge=0, le=MAX_SALES_CYCLE_MONTHS)
 
 
 class GoalGroup(Frozen):
