@@ -7,6 +7,10 @@ import json
 
 import pytest
 
+from models.closed_loop import Month
+from models.goal_report import closed_loop_book
+from models.policy_file import parse_policy
+from streams.commands.goals_command import read_into
 from tests.stream.commands.test_cli_failures import leadsla
 
 POLICY = """\
@@ -151,3 +155,16 @@ def test_a_policy_without_any_goal_says_what_to_add(tmp_path):
     result = leadsla("goals", "--month", "2027-02", "--events", "-", "--policy", str(policy), stdin="")
     assert result.returncode == 2
     assert result.stderr.startswith("leadsla: the policy sets no goal: add a goals section with monthly_quota")
+
+
+def test_records_from_the_topics_take_their_kind_from_the_topic():
+    conversion = json.loads(month_of_events(2026, 8)[0])
+    deal = json.loads(month_of_events(2026, 8)[3])
+    del conversion["kind"], deal["kind"]  # on a topic the kind may be left out
+    book = closed_loop_book(parse_policy(POLICY), Month(2027, 2))
+    reading = read_into(book, [("leadsla.lead-conversions[3]@0", json.dumps(conversion).encode(), "lead_converted"),
+                               ("leadsla.deals[3]@0", json.dumps(deal).encode(), "deal_closed"),
+                               ("leadsla.deals[3]@1", json.dumps(conversion).encode(), "deal_closed")])
+    assert (reading.conversions, reading.deals) == (1, 1)
+    assert reading.rejected[0][0] == "leadsla.deals[3]@1" and reading.rejected[0][1].startswith("invalid_field")
+    assert list(book.leads) == ["L-2026-08-a"] and list(book.deals) == ["D-2026-08"]
