@@ -1,4 +1,4 @@
-"""The three input events, exactly as the CRM and marketing automation emit them.
+"""The four input events, exactly as the CRM and marketing automation emit them.
 
 Every message is a frozen pydantic model carrying ``schema_version`` and an
 ``event_id`` (the idempotency key). Validation is strict: no value is coerced
@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from models.field_types import Identifier, Label, Text, Timestamp
+from models.field_types import Amount, Identifier, Label, Text, Timestamp
 
 SCHEMA_VERSION = 1
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -61,7 +61,7 @@ class LeadConverted(LeadEventBase):
     offer: Label | None = None
     persona: Label | None = None
     quality: Label | None = None
-    value: Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)] | None = None
+    value: Amount | None = None
 
 
 class LeadHandoff(LeadEventBase):
@@ -98,6 +98,23 @@ class ContactAttempt(LeadEventBase):
         return self.outcome in ("connected", "replied")
 
 
+class DealClosed(LeadEventBase):
+    """A deal won or lost, linked to the lead it came from: the closed loop of the marketing goal.
+
+    ``event_id`` is the record's idempotency key; ``deal_id`` names the deal, so a deal
+    reopened and closed again is two records of one deal (the later one holds).
+    ``occurred_at`` is when the deal closed. The amount is a plain number, no currency."""
+
+    kind: Literal["deal_closed"] = "deal_closed"
+    deal_id: Identifier
+    status: Literal["won", "lost"]
+    amount: Amount
+
+    @property
+    def won(self) -> bool:
+        return self.status == "won"
+
+
 LeadEvent = Annotated[Union[LeadConverted, LeadHandoff, ContactAttempt], Field(discriminator="kind")]
 LEAD_EVENT = TypeAdapter(LeadEvent)
 
@@ -105,7 +122,10 @@ EVENT_TYPE_BY_KIND: dict[str, type[LeadEventBase]] = {
     "lead_converted": LeadConverted,
     "handoff": LeadHandoff,
     "contact_attempt": ContactAttempt,
+    "deal_closed": DealClosed,
 }
+# The kinds the SLA tracker steps on; a deal feeds the marketing goal (models.closed_loop), not a lead's clocks.
+TRACKED_KINDS = frozenset({"lead_converted", "handoff", "contact_attempt"})
 
 
 class Tick(Message):

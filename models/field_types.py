@@ -88,5 +88,8 @@ def _json_kind(value: Any) -> str:
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), AfterValidator(_printable_id)]
 Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL_CHARS), AfterValidator(_printable_text)]
 Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_printable_text)]
+# A sum of money or a count of anything, as a JSON number: never negative, never NaN or infinite,
+# and bounded so a stray exponent cannot swamp a month's total.
+Amount = Annotated[float, Field(ge=0, le=1e12, allow_inf_nan=False)]
 # strict=False only here: the message is strict, but a time arrives as text that must be parsed.
 Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_time_as_text)]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from models.calendar import BusinessCalendar
 from models.durations import parse_duration
+from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups
 
 POLICY_VERSION = 1
 
@@ -26,6 +27,10 @@ MAX_CALENDARS = 50
 MAX_TEAMS = 500
 MAX_MARKETING_GOALS = 100
 MAX_MATCH_VALUES = 100
+MAX_GOAL_GROUPS = 100
+# The closed loop learns from 6 to 12 months (the method's range), offset by a sales cycle of at most two years.
+WINDOW_MONTHS = (6, 12)
+MAX_SALES_CYCLE_MONTHS = 24
 MAX_NAME_CHARS = 64
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
@@ -110,6 +115,57 @@ class MarketingGoal(Frozen):
     close_rate: float = Field(gt=0, le=1)
 
 
+# What a goal group may select on (models.goal_groups): a lead's own attributes, or `policy_segment`,
+# the segment the policy's `segments` place it in. Not `source`: goals count marketing leads.
+GroupAttribute = Literal[GROUP_ATTRIBUTES]  # a tuple subscript spells out its items: one source for the names
+GroupKey = Literal[GROUP_ATTRIBUTES + (POLICY_SEGMENT,)]
+
+
+class FixedInputs(Frozen):
+    """A goal's inputs typed into the policy, relative to the group's quota."""
+
+    marketing_share: float = Field(gt=0, le=1)
+    average_deal_size: float = Field(gt=0)
+    close_rate: float = Field(gt=0, le=1)
+
+
+class ClosedLoopWindow(Frozen):
+    """The months the closed loop learns from: ``window_months`` ending ``sales_cycle_months + 1``
+    months before the goal's month (for March with a 3-month cycle and 6 months: June-November)."""
+
+    window_months: int = Field(default=6, ge=WINDOW_MONTHS[0], le=WINDOW_MONTHS[1])
+    sales_cycle_months: int = Field(default=3, ge=0, le=MAX_SALES_CYCLE_MONTHS)
+
+
+class GoalGroup(Frozen):
+    name: Name
+    select: dict[GroupKey, MatchValue] = Field(
+        default_factory=dict, description="Attributes a marketing lead must all match (a list means any of); "
+                                          "empty selects every marketing lead.")
+    inputs: Literal["closed_loop"] | FixedInputs = Field(
+        default="closed_loop", description="closed_loop: learned from the window's leads and deals.")
+    mode: Literal["count", "value"] = "count"
+    lead_value: float | None = Field(default=None, gt=0, description="What one lead of the group is worth in "
+                                     "value mode; default: close rate x average deal size.")
+    monthly_quota: float | None = Field(default=None, gt=0, description="Default: the goals' monthly_quota.")
+
+    def wanted(self, key: str) -> list[str]:
+        """The values selected for ``key`` (none: the group does not select on it)."""
+        value = self.select.get(key)
+        return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+class Goals(Frozen):
+    """Marketing's goal per group of leads (models.goal, models.closed_loop)."""
+
+    monthly_quota: float = Field(gt=0, description="The sales quota of a month.")
+    closed_loop: ClosedLoopWindow = ClosedLoopWindow()
+    known_values: dict[GroupAttribute, Annotated[list[Name], Field(max_length=MAX_MATCH_VALUES)]] = Field(
+        default_factory=dict, description="Attribute values leads carry that no segment matches on, "
+                                          "so that groups may select them.")
+    groups: tuple[GoalGroup, ...] = Field(default=(), max_length=MAX_GOAL_GROUPS)
+
+
 # Fields a lead link may use; anything else in the template is a typo.
 LEAD_URL_FIELDS = ("lead_id", "cycle", "team", "owner_rep", "segment")
 
@@ -164,6 +220,7 @@ class Policy(Frozen):
     teams: dict[Name, Team] = Field(default_factory=dict, max_length=MAX_TEAMS)
     segments: tuple[Segment, ...] = Field(min_length=1, max_length=MAX_SEGMENTS)
     marketing_goals: tuple[MarketingGoal, ...] = Field(default=(), max_length=MAX_MARKETING_GOALS)
+    goals: Goals | None = None
     alerts: AlertPolicy = AlertPolicy()
 
     @model_validator(mode="after")
@@ -181,6 +238,8 @@ class Policy(Frozen):
             if segment.name in seen:
                 raise ValueError(f"segments[{index}].name: duplicate segment name {segment.name!r}")
             seen.add(segment.name)
+        if self.goals is not None:
+            check_goal_groups(self)
         return self
 
     def segment_for(self, attributes: dict[str, str | None]) -> Segment | None:

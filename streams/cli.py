@@ -3,6 +3,7 @@
     leadsla run [--simulate]     broker (embedded unless --broker), worker, metrics, live view
     leadsla worker               a worker against a configured broker (scale out by starting more)
     leadsla evaluate             the same core over a JSONL file of events
+    leadsla goals                a month's marketing goal per goal group, learned from past leads and deals
     leadsla simulate             realistic traffic into a broker's input topics
     leadsla bench                throughput of the pipeline against the raw consumer
     leadsla bench-core           the pure core: cost per event by history, memory per lead, replay rate
@@ -19,13 +20,14 @@ import sys
 from importlib import import_module, metadata
 from pathlib import Path
 
-from streams.commands.arguments import aware_time, positive_count, positive_number, share
+from models.policy import MAX_SALES_CYCLE_MONTHS, WINDOW_MONTHS
+from streams.commands.arguments import aware_time, count_between, month, positive_count, positive_number, share
 from streams.commands.artefacts import add_generator
 from streams.commands.environment_help import environment_epilog
 from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
 from streams.runtime.settings import Settings, settings_from_env
 
-EXIT_CODES = """exit status: 0 done; 1 evaluate rejected records (see --allow-rejects); 2 a flag, setting,
+EXIT_CODES = """exit status: 0 done; 1 evaluate or goals rejected records (see --allow-rejects); 2 a flag, setting,
 policy or file must change; 3 a broker or port cannot be reached or used; 130 interrupted"""
 
 
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_worker(commands)
     _add_evaluate(commands)
+    _add_goals(commands)
     _add_simulate(commands)
     _add_bench(commands)
     _add_core_bench(commands)
@@ -147,6 +150,30 @@ def _evaluate(args: argparse.Namespace) -> int:
     from streams.commands.evaluate_command import run_evaluate
 
     return run_evaluate(args, _settings(args) if args.broker else None)
+
+
+def _add_goals(commands) -> None:
+    command = commands.add_parser("goals", help="a month's marketing goal per goal group, from past leads and deals")
+    command.add_argument("--month", type=month, required=True, help="the goal's month, YYYY-MM")
+    source = command.add_mutually_exclusive_group(required=True)
+    source.add_argument("--events", type=Path, help="JSONL file of conversions and deals ('-': stdin)")
+    source.add_argument("--broker", help="read the conversions and deals topics of this Kafka (host:port)")
+    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--window-months", type=count_between(*WINDOW_MONTHS),
+                         help="months learned from (default: the policy's goals.closed_loop, else 6)")
+    command.add_argument("--sales-cycle-months", type=count_between(0, MAX_SALES_CYCLE_MONTHS),
+                         help="the average sales cycle: the window ends this many months + 1 before --month "
+                              "(default: the policy's goals.closed_loop, else 3)")
+    command.add_argument("--format", choices=("table", "json"), default="table")
+    command.add_argument("--allow-rejects", action="store_true",
+                         help="exit 0 even when records were rejected (default: exit 1, after reporting them)")
+    command.set_defaults(handler=lambda args: _goals(args))
+
+
+def _goals(args: argparse.Namespace) -> int:
+    from streams.commands.goals_command import run_goals
+
+    return run_goals(args, _settings(args) if args.broker else None)
 
 
 def _add_simulate(commands) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import math
 from datetime import datetime
+from typing import Callable
+
+from models.closed_loop import Month
 
 
 def positive_number(text: str) -> float:
@@ -41,6 +44,23 @@ def aware_time(text: str) -> datetime:
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z or +HH:MM")
     return moment
+
+
+def month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def count_between(low: int, high: int) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        value = _parsed(text, int, "a whole number")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {text!r}")
+        return value
+    return parse
 
 
 def _number(text: str) -> float:

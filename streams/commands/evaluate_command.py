@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from streams.commands.evaluation import Evaluation, Record, evaluate_records, file_records, topic_records
+from streams.commands.evaluation import Evaluation, Record, evaluate_records
+from streams.commands.event_sources import event_file_records, input_topic_records, print_rejected
 from streams.commands.failures import EXIT_REJECTED, UserError
 from streams.commands.parallel_evaluation import evaluate_in_parallel
 from streams.commands.preflight import require_reachable_broker
@@ -27,7 +28,7 @@ def run_evaluate(args: argparse.Namespace, settings: Settings | None) -> int:
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
     source = (lambda: _topic_records(settings, settings.topics)) if args.broker else \
-        (lambda: _file_records(args.events))
+        (lambda: event_file_records(args.events))
     jobs = 1 if str(args.events) == "-" else args.jobs  # stdin can be read only once
     with _output(args.output) as out:
         if jobs > 1:
@@ -52,32 +53,18 @@ def _group_progress(jobs: int):
 
 
 def _report(report: Evaluation, events: Path | None) -> None:
-    for where, reason in report.rejected:
-        print(f"{events}:{where}: rejected: {reason}" if events else f"{where}: rejected: {reason}",
-              file=sys.stderr)
+    print_rejected(report.rejected, events)
     summary = dict(events=report.events, outcomes=report.outcome_count, rejected=len(report.rejected),
                    duplicates=report.duplicates, after_as_of=report.after_as_of)
+    if report.deals:  # set aside for `leadsla goals`; absent when there are none, as before deals existed
+        summary["deals"] = report.deals
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
-
-
-def _file_records(path: Path) -> Iterator[Record]:
-    if str(path) == "-":
-        return file_records(sys.stdin.buffer)
-    try:
-        return file_records(path.open("rb"))
-    except OSError as error:
-        raise UserError(f"cannot read the events file {path}: {error.strerror or error}") from None
 
 
 def _topic_records(settings: Settings, topics: TopicNames) -> Iterator[Record]:
     from streams.runtime.app import KIND_BY_TOPIC_FIELD
 
-    kinds = {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()}
-    try:
-        yield from topic_records(settings.kafka, kinds)
-    except LookupError as error:  # a topic that is not there: wrong broker or prefix
-        raise UserError(f"{error}: nothing to evaluate there (topic names come from LEADSLA_TOPIC_PREFIX)") \
-            from None
+    return input_topic_records(settings, {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()})
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Callable, Iterable, Iterator
 
-from models.events import LeadEventBase, Tick
+from models.events import TRACKED_KINDS, LeadEventBase, Tick
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.tracker import Tracker
@@ -44,6 +44,7 @@ class Evaluation:
     events: int = 0
     duplicates: int = 0
     after_as_of: int = 0
+    deals: int = 0  # closed deals: valid, but for `leadsla goals`, not the SLA tracker
     rejected: list[tuple[int | str, str]] = field(default_factory=list)  # (where, reason)
 
     def found(self, outcomes: list[Outcome]) -> None:
@@ -119,6 +120,9 @@ def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
             event = decode_event(raw, kind)
         except InvalidMessage as invalid:
             report.rejected.append((where, str(invalid)))
+            continue
+        if event.kind not in TRACKED_KINDS:
+            report.deals += 1
             continue
         if as_of is not None and event.occurred_at > as_of:
             report.after_as_of += 1

@@ -24,6 +24,7 @@ class TopicNames:
     conversions: str
     handoffs: str
     attempts: str
+    deals: str  # closed deals: read by `leadsla goals`, not (yet) by the worker, so not in `inputs`
     ticks: str
     outcomes: str
     dead_letters: str
@@ -36,6 +37,7 @@ class TopicNames:
             conversions=f"{prefix}.lead-conversions",
             handoffs=f"{prefix}.handoffs",
             attempts=f"{prefix}.contact-attempts",
+            deals=f"{prefix}.deals",
             ticks=f"{prefix}.ticks.{app_id}",
             outcomes=outcomes or f"{prefix}.outcomes",
             dead_letters=f"{prefix}.dead-letters",

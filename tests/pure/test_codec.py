@@ -145,7 +145,7 @@ def test_wrong_kind_for_the_topic():
 def test_unknown_kind_without_a_topic(kind, shown):
     assert rejection(record(kind=kind)) == (
         "wrong_kind",
-        f"unknown kind {shown}; expected one of ['contact_attempt', 'handoff', 'lead_converted']",
+        f"unknown kind {shown}; expected one of ['contact_attempt', 'deal_closed', 'handoff', 'lead_converted']",
     )
 
 

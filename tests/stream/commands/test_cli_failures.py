@@ -89,7 +89,7 @@ def test_help_lists_every_environment_variable_the_settings_read_and_the_exit_co
     help_text = leadsla("--help").stdout
     assert env.asked and all(name.startswith("LEADSLA_") for name in env.asked)
     assert [name for name in sorted(env.asked) if name not in help_text] == []
-    assert "exit status: 0 done; 1 evaluate rejected records" in help_text
+    assert "exit status: 0 done; 1 evaluate or goals rejected records" in help_text
 
 
 # --- flags and settings refused before anything starts -------------------------------------------
