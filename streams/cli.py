@@ -3,6 +3,8 @@
     leadsla run [--simulate]     broker (embedded unless --broker), worker, metrics, live view
     leadsla worker               a worker against a configured broker (scale out by starting more)
     leadsla evaluate             the same core over a JSONL file of events
+    leadsla report               a period's compliance report (HTML, Markdown, CSV, JSON)
+    leadsla digest               one day's short summary for both teams, optionally posted to a webhook
     leadsla simulate             realistic traffic into a broker's input topics
     leadsla bench                throughput of the pipeline against the raw consumer
     leadsla bench-core           the pure core: cost per event by history, memory per lead, replay rate
@@ -23,6 +25,7 @@ from streams.commands.arguments import aware_time, positive_count, positive_numb
 from streams.commands.artefacts import add_generator
 from streams.commands.environment_help import environment_epilog
 from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
+from streams.commands.report_arguments import add_digest, add_report
 from streams.runtime.settings import Settings, settings_from_env
 
 EXIT_CODES = """exit status: 0 done; 1 evaluate rejected records (see --allow-rejects); 2 a flag, setting,
@@ -47,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_worker(commands)
     _add_evaluate(commands)
+    _add_report(commands)
     _add_simulate(commands)
     _add_bench(commands)
     _add_core_bench(commands)
@@ -147,6 +151,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     from streams.commands.evaluate_command import run_evaluate
 
     return run_evaluate(args, _settings(args) if args.broker else None)
+
+
+def _add_report(commands) -> None:
+    add_report(commands, _settings)
+    add_digest(commands, _settings)
 
 
 def _add_simulate(commands) -> None:

@@ -26,8 +26,8 @@ def run_evaluate(args: argparse.Namespace, settings: Settings | None) -> int:
     policy = load_policy(args.policy)  # a bad policy is reported before any record is read
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
-    source = (lambda: _topic_records(settings, settings.topics)) if args.broker else \
-        (lambda: _file_records(args.events))
+    source = (lambda: input_topic_records(settings, settings.topics)) if args.broker else \
+        (lambda: events_file_records(args.events))
     jobs = 1 if str(args.events) == "-" else args.jobs  # stdin can be read only once
     with _output(args.output) as out:
         if jobs > 1:
@@ -60,7 +60,7 @@ def _report(report: Evaluation, events: Path | None) -> None:
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
 
 
-def _file_records(path: Path) -> Iterator[Record]:
+def events_file_records(path: Path) -> Iterator[Record]:
     if str(path) == "-":
         return file_records(sys.stdin.buffer)
     try:
@@ -69,7 +69,7 @@ def _file_records(path: Path) -> Iterator[Record]:
         raise UserError(f"cannot read the events file {path}: {error.strerror or error}") from None
 
 
-def _topic_records(settings: Settings, topics: TopicNames) -> Iterator[Record]:
+def input_topic_records(settings: Settings, topics: TopicNames) -> Iterator[Record]:
     from streams.runtime.app import KIND_BY_TOPIC_FIELD
 
     kinds = {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()}
