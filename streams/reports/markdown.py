@@ -24,7 +24,7 @@ def title(report: Report) -> str:
 
 def notes(report: Report) -> list[str]:
     return [
-        "Computed by event time through the same core as the live pipeline. A lead is *decided* at its first "
+        "Computed by event time through the same core as the live pipeline. A lead is decided at its first "
         "contact (met) or at its deadline (breached); speed figures are over the leads first contacted in the "
         "period; p90 is the nearest rank. Depth: follow-up periods that ended in the period, and those that "
         "ended short of the target with no connect.",
