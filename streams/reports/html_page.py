@@ -25,7 +25,8 @@ h3 { font-size: 15px; margin: 18px 0 6px; } p.note { color: #555; max-width: 900
 table { border-collapse: collapse; margin: 4px 0 10px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
 th { background: #eef2f7; } td:first-child, th:first-child { text-align: left; }
-svg.chart { display: block; margin: 10px 0 18px; max-width: 100%; height: auto; font-size: 11px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 8px 20px; }
+svg.chart { display: block; margin: 6px 0 12px; width: 100%; height: auto; font-size: 11px; }
 svg .chart-title { font-size: 13px; font-weight: bold; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -76,4 +77,4 @@ def _headline(report: Report) -> str:
 
 def _charts(report: Report) -> list[str]:
     charts = [speed_chart(report, segment) for segment in report.by_segment_day]
-    return [*charts, depth_chart(report)]
+    return ['<div class="charts">', *charts, depth_chart(report), "</div>"]

@@ -69,11 +69,11 @@ def _depth_bar(team: str, figures: DepthFigures, top: float, band: float, x) -> 
         f'<text x="{LEFT + 55}" y="{middle + 4:.1f}" text-anchor="end">{escape(team)}</text>',
         f'<rect class="attempts" data-team="{escape(team)}" data-attempts="{attempts:g}" x="{x(0):.1f}" '
         f'y="{middle - height / 2:.1f}" width="{x(attempts) - x(0):.1f}" height="{height:.1f}" fill="#1f77b4">'
-        f'<title>{escape(team)}: {attempts:.1f} attempts on average, target {target:g}</title></rect>',
+        f'<title>{escape(team)}: {attempts:.1f} attempts on average, target {target:.1f}</title></rect>',
         f'<line class="target" data-team="{escape(team)}" data-target="{target:g}" x1="{x(target):.1f}" '
         f'x2="{x(target):.1f}" y1="{middle - height / 2 - 4:.1f}" y2="{middle + height / 2 + 4:.1f}" '
         f'stroke="{TARGET_COLOUR}" stroke-width="3" stroke-dasharray="4 2"/>',
-        f'<text x="{x(attempts) + 6:.1f}" y="{middle + 4:.1f}">{attempts:.1f} of {target:g}</text>',
+        f'<text x="{x(attempts) + 6:.1f}" y="{middle + 4:.1f}">{attempts:.1f} of {target:.1f}</text>',
     ]
 
 
