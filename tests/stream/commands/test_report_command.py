@@ -116,3 +116,14 @@ def test_the_policy_comes_from_the_same_setting_as_the_worker(events, tmp_path):
     assert result.returncode == 0, result.stderr
     east = next(t for t in json.loads(result.stdout)["teams"] if t["team"] == "inbound-east")
     assert (east["met"], east["breached"]) == (3, 0)
+
+
+def test_an_unreachable_broker_is_a_message_and_exit_3():
+    from streams.kafka.broker import free_port
+
+    address = f"127.0.0.1:{free_port()}"
+    result = subprocess.run([sys.executable, "-m", "streams.cli", "report", *PERIOD, "--broker", address],
+                            capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 3
+    assert f"cannot reach the Kafka broker at {address}" in result.stderr
+    assert "Traceback" not in result.stderr
