@@ -4,6 +4,8 @@
     leadsla worker               a worker against a configured broker (scale out by starting more)
     leadsla evaluate             the same core over a JSONL file of events
     leadsla goals                a month's marketing goal per goal group, learned from past leads and deals
+    leadsla report               a period's compliance report (HTML, Markdown, CSV, JSON)
+    leadsla digest               one day's short summary for both teams, optionally posted to a webhook
     leadsla simulate             realistic traffic into a broker's input topics
     leadsla bench                throughput of the pipeline against the raw consumer
     leadsla bench-core           the pure core: cost per event by history, memory per lead, replay rate
@@ -25,6 +27,7 @@ from streams.commands.arguments import aware_time, count_between, month, positiv
 from streams.commands.artefacts import add_generator
 from streams.commands.environment_help import environment_epilog
 from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
+from streams.commands.report_arguments import add_digest, add_report
 from streams.runtime.settings import Settings, settings_from_env
 
 EXIT_CODES = """exit status: 0 done; 1 evaluate or goals rejected records (see --allow-rejects); 2 a flag, setting,
@@ -50,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_worker(commands)
     _add_evaluate(commands)
     _add_goals(commands)
+    _add_report(commands)
     _add_simulate(commands)
     _add_bench(commands)
     _add_core_bench(commands)
@@ -174,6 +178,9 @@ def _goals(args: argparse.Namespace) -> int:
     from streams.commands.goals_command import run_goals
 
     return run_goals(args, _settings(args) if args.broker else None)
+def _add_report(commands) -> None:
+    add_report(commands, _settings)
+    add_digest(commands, _settings)
 
 
 def _add_simulate(commands) -> None:

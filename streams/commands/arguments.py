@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from models.closed_loop import Month
@@ -75,3 +75,15 @@ def _parsed(text: str, kind: type, noun: str):
         return kind(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be {noun}, not {text!r}") from None
+
+
+def calendar_date(text: str) -> date:
+    """A day as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else _not_a_date(text)
+    except ValueError:
+        return _not_a_date(text)
+
+
+def _not_a_date(text: str) -> date:
+    raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from streams.commands.evaluation import Evaluation, Record, evaluate_records
-from streams.commands.event_sources import event_file_records, input_topic_records, print_rejected
+from streams.commands.event_sources import event_file_records, lead_topic_records, print_rejected
 from streams.commands.failures import EXIT_REJECTED, UserError
 from streams.commands.parallel_evaluation import evaluate_in_parallel
 from streams.commands.preflight import require_reachable_broker
@@ -27,7 +27,7 @@ def run_evaluate(args: argparse.Namespace, settings: Settings | None) -> int:
     policy = load_policy(args.policy)  # a bad policy is reported before any record is read
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
-    source = (lambda: _topic_records(settings, settings.topics)) if args.broker else \
+    source = (lambda: lead_topic_records(settings)) if args.broker else \
         (lambda: event_file_records(args.events))
     jobs = 1 if str(args.events) == "-" else args.jobs  # stdin can be read only once
     with _output(args.output) as out:
@@ -59,12 +59,6 @@ def _report(report: Evaluation, events: Path | None) -> None:
     if report.deals:  # set aside for `leadsla goals`; absent when there are none, as before deals existed
         summary["deals"] = report.deals
     print(f"evaluated {json.dumps(summary)}", file=sys.stderr)
-
-
-def _topic_records(settings: Settings, topics: TopicNames) -> Iterator[Record]:
-    from streams.runtime.app import KIND_BY_TOPIC_FIELD
-
-    return input_topic_records(settings, {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()})
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""Where the offline commands (``evaluate``, ``goals``) read events: a JSONL file or input topics.
+"""Where the offline commands (``evaluate``, ``goals``, ``report``, ``digest``) read events: a JSONL file or input topics.
 
 Both report a file or topic that cannot be read as a user error, and every rejected
 record the same way on stderr: ``FILE:LINE: rejected: code: reason``.
@@ -32,6 +32,14 @@ def input_topic_records(settings: Settings, kinds: dict[str, str]) -> Iterator[R
     except LookupError as error:  # a topic that is not there: wrong broker or prefix
         raise UserError(f"{error}: nothing to evaluate there (topic names come from LEADSLA_TOPIC_PREFIX)") \
             from None
+
+
+def lead_topic_records(settings: Settings) -> Iterator[Record]:
+    """Every record of the three lead input topics, each with the kind its topic carries."""
+    from streams.runtime.app import KIND_BY_TOPIC_FIELD  # imports Faust: only when topics are read
+
+    topics = settings.topics
+    return input_topic_records(settings, {getattr(topics, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()})
 
 
 def print_rejected(rejected: list[tuple[int | str, str]], events: Path | None) -> None:

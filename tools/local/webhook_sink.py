@@ -28,6 +28,7 @@ class Received:
 class WebhookSink:
     def __init__(self) -> None:
         self._received: list[Received] = []
+        self._bodies: list[object] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -44,6 +45,11 @@ class WebhookSink:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def bodies(self) -> list[object]:
+        """Every JSON document posted, as it came (a digest's ``{"text": ...}`` as well as alerts)."""
+        with self._lock:
+            return list(self._bodies)
 
     def received(self) -> list[Received]:
         with self._lock:
@@ -63,6 +69,8 @@ class WebhookSink:
         self.stop()
 
     def _record(self, notification: dict) -> None:
+        with self._lock:
+            self._bodies.append(notification)
         now = time.time()
         receiver = notification.get("receiver", "")
         alerts = [Received(now, receiver, a.get("status", ""), a.get("labels", {}), a.get("annotations", {}))

@@ -1,0 +1,31 @@
+"""The report as one CSV: every list of the JSON report, one row per entry, with a ``table``
+column naming the list (``teams``, ``days``, ``breaches``, ``depth.teams``…). Numbers are raw
+(seconds, shares 0 to 1), for spreadsheets; the columns are the JSON keys."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from models.report import Report
+from streams.reports.json_report import report_json
+
+TABLES = ("days", "weeks", "teams", "segments", "reps", "segment_days", "breaches")
+
+
+def report_csv(report: Report) -> str:
+    document = report_json(report)
+    rows = [{"table": "total", **document["total"]}]
+    rows += [{"table": name, **entry} for name in TABLES for entry in document[name]]
+    rows.append({"table": "depth.total", **document["depth"]["total"]})
+    rows += [{"table": f"depth.{name}", **entry} for name in ("teams", "segments", "reps")
+             for entry in document["depth"][name]]
+    quality = document["data_quality"]
+    rows += [{"table": "corrections", **entry} for entry in quality["corrections"]]
+    rows += [{"table": "rejected", **entry} for entry in quality["rejected"]]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
