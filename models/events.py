@@ -129,7 +129,8 @@ TRACKED_KINDS = frozenset({"lead_converted", "handoff", "contact_attempt"})
 
 
 class Tick(Message):
-    """Time passing, as a record in the log: the watermark advances on ticks in quiet
+    """Time passing on one partition, as a record in the log: "every input record of this
+    partition stamped up to ``at`` has been read". The watermark advances on ticks in quiet
     periods, and because ticks are persisted a replay sees the same clock."""
 
     model_config = ConfigDict(strict=True)
@@ -137,10 +138,6 @@ class Tick(Message):
     kind: Literal["tick"] = "tick"
     at: Timestamp
     partition: int = Field(ge=0)
-    claims: dict[Annotated[str, Field(max_length=300)], Timestamp] | None = Field(
-        default=None, max_length=10_000,
-        description="Input partition ('topic:n') -> time up to which its records are routed; "
-                    "none: the tick claims every input up to `at`.")
 
 
 TimelineEntry = Annotated[Union[LeadConverted, LeadHandoff, ContactAttempt, Tick], Field(discriminator="kind")]
