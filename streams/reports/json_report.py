@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from models.report import Breach, Correction, Report
 from models.report_figures import DepthFigures, SpeedFigures
+from streams.reports.json_sections import marketing_json, versions_json, what_if_json
 
 SCHEMA_VERSION = 1
 
@@ -42,7 +43,9 @@ def report_json(report: Report) -> dict:
             "rejected_by_code": report.rejected_by_code,
             "rejected": [{"where": where, "reason": reason} for where, reason in report.rejected],
         },
-        "marketing": report.marketing,  # goal groups and the waterfall: issue 10
+        "marketing": marketing_json(report.marketing),
+        "policy_versions": versions_json(report.versions),
+        "what_if": what_if_json(report.what_if, speed_json, depth_json),
     }
 
 
