@@ -153,7 +153,7 @@ def _add_evaluate(commands) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from streams.commands.evaluate_command import run_evaluate
 
-    return run_evaluate(args, _settings(args) if args.broker else None)
+    return run_evaluate(args, _settings(args))  # the policy setting, whatever the source
 
 
 def _add_goals(commands) -> None:
@@ -177,7 +177,7 @@ def _add_goals(commands) -> None:
 def _goals(args: argparse.Namespace) -> int:
     from streams.commands.goals_command import run_goals
 
-    return run_goals(args, _settings(args) if args.broker else None)
+    return run_goals(args, _settings(args))  # the policy setting, whatever the source
 def _add_report(commands) -> None:
     add_report(commands, _settings)
     add_digest(commands, _settings)

@@ -14,6 +14,7 @@ from streams.reports.formatting import duration, share
 from streams.reports.markdown import notes, title
 from streams.reports.svg_charts import depth_chart, speed_chart
 from streams.reports.tables import Table, report_tables
+from streams.reports.waterfall_chart import waterfall_chart
 
 STYLE = """
 body { font: 14px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1100px; }
@@ -76,5 +77,6 @@ def _headline(report: Report) -> str:
 
 
 def _charts(report: Report) -> list[str]:
+    waterfalls = [waterfall_chart(group) for group in report.marketing.groups] if report.marketing else []
     charts = [speed_chart(report, segment) for segment in report.by_segment_day]
-    return ['<div class="charts">', *charts, depth_chart(report), "</div>"]
+    return ['<div class="charts">', *waterfalls, *charts, depth_chart(report), "</div>"]

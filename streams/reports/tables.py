@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from models.report import Report
 from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_HEADINGS, depth_cells, duration,
                                         local_time, share, speed_cells)
+from streams.reports.section_tables import (AGREEMENT, COMPARED_HEADINGS, MARKETING, MARKETING_HEADINGS, WHAT_IF,
+                                            change_rows, compared_rows, marketing_rows, versions_rows)
 
-SECTIONS = ("The agreement", "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
+SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,34 @@ class Table:
 
 
 def report_tables(report: Report) -> list[Table]:
-    tables = [_agreement(report), *_speed(report), _breaches(report), *_depth(report), *_quality(report)]
+    tables = [_agreement(report), _versions(report), _marketing(report), *_speed(report), _breaches(report),
+              *_depth(report), *_what_if(report), *_quality(report)]
     return [t for t in tables if t.rows]
+
+
+def _versions(report: Report) -> Table:
+    return Table(AGREEMENT, "Policy versions applied (each lead judged by the version in force at its handoff)",
+                 ("version", "effective from", "in force in the period", "leads decided under it"),
+                 versions_rows(report), "versions")
+
+
+def _marketing(report: Report) -> Table:
+    return Table(MARKETING, "Per goal group and month, to the last day of the period in the month",
+                 MARKETING_HEADINGS, marketing_rows(report), "marketing")
+
+
+def _what_if(report: Report) -> list[Table]:
+    name = report.what_if.policy if report.what_if else ""
+    return [
+        Table(WHAT_IF, f"All leads: in force against {name}", ("period", *COMPARED_HEADINGS),
+              compared_rows(report, "total"), "what-if-total"),
+        Table(WHAT_IF, "Per team", ("team", *COMPARED_HEADINGS), compared_rows(report, "team"), "what-if-teams"),
+        Table(WHAT_IF, "Per segment", ("segment", *COMPARED_HEADINGS), compared_rows(report, "segment"),
+              "what-if-segments"),
+        Table(WHAT_IF, f"Leads whose verdict changes ({len(report.what_if.changes) if report.what_if else 0})",
+              ("lead", "cycle", "team", "rep", "segment", "in force", "what-if", "deadline in force",
+               "deadline what-if"), change_rows(report), "what-if-changes"),
+    ]
 
 
 def _agreement(report: Report) -> Table:

@@ -1,0 +1,60 @@
+"""The tables of the report's sections beyond Sales, as text cells: the policy versions
+applied, marketing's attainment per goal group and month, and the what-if comparison."""
+
+from __future__ import annotations
+
+from models.report import Report
+from models.report_figures import SpeedFigures
+from streams.reports.formatting import local_time, share
+
+AGREEMENT, MARKETING, WHAT_IF = "The agreement", "Marketing: leads against the goal", "What-if"
+MARKETING_HEADINGS = ("group", "month", "mode", "through", "leads", "goal to date", "attainment", "value",
+                      "value goal to date", "value attainment", "month's goal (leads)", "month's goal (value)")
+COMPARED_HEADINGS = ("decided", "met", "within target", "decided (what-if)", "met (what-if)",
+                     "within target (what-if)", "change")
+
+
+def versions_rows(report: Report) -> list[list[str]]:
+    zone = report.period.zone
+    return [[v.name, str(v.effective_from or "–"),
+             f"{local_time(v.in_force_from, zone)} to {local_time(v.in_force_to, zone)}" if v.in_force_from
+             else "before the period", str(v.leads_decided)] for v in report.versions]
+
+
+def marketing_rows(report: Report) -> list[list[str]]:
+    if report.marketing is None:
+        return []
+    return [[g.group, g.month, g.mode, g.through.isoformat(), str(g.last.leads), amount(g.last.goal_leads),
+             share(g.attainment), amount(g.last.value), amount(g.last.goal_value), share(g.value_attainment),
+             amount(g.month_goal_leads), amount(g.month_goal_value)] for g in report.marketing.groups]
+
+
+def compared_rows(report: Report, of: str) -> list[list[str]]:
+    what_if = report.what_if
+    if what_if is None:
+        return []
+    pairs = {"all": what_if.total} if of == "total" else getattr(what_if, f"by_{of}")
+    return [[key, *_compared(mine, theirs)] for key, (mine, theirs) in pairs.items()]
+
+
+def change_rows(report: Report) -> list[list[str]]:
+    if report.what_if is None:
+        return []
+    zone = report.period.zone
+    return [[c.lead_id, str(c.cycle), c.team, c.owner_rep, c.segment, c.in_force, c.what_if,
+             local_time(c.deadline_in_force, zone), local_time(c.deadline_what_if, zone)]
+            for c in report.what_if.changes]
+
+
+def _compared(mine: SpeedFigures, theirs: SpeedFigures) -> list[str]:
+    change = ("–" if mine.share_within_target is None or theirs.share_within_target is None
+              else f"{100 * (theirs.share_within_target - mine.share_within_target):+.1f} pts")
+    return [str(mine.leads_decided), str(mine.met), share(mine.share_within_target), str(theirs.leads_decided),
+            str(theirs.met), share(theirs.share_within_target), change]
+
+
+def amount(value: float | None) -> str:
+    """A count or a sum of money, without decimals that mean nothing."""
+    if value is None:
+        return "–"
+    return f"{value:,.1f}" if abs(value) < 100 and value != int(value) else f"{value:,.0f}"
