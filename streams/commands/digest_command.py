@@ -16,7 +16,7 @@ from models.report import reporting_zone
 from streams.commands.period_report import period_of, period_report
 from streams.commands.policy_versions import load_history
 from streams.commands.webhook import post_json
-from streams.reports.digest import digest_markdown, digest_payload
+from streams.reports.digest import digest_html, digest_markdown, digest_payload
 from streams.runtime.settings import Settings
 
 
@@ -26,9 +26,10 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
     day = args.day or default_day(history.in_force(now).policy, now)
     report, _ = period_report(args.events, settings, history, period_of(history, day, day))
     text = digest_markdown(report)
-    sys.stdout.write(text)
+    html = digest_html(report) if args.format == "html" else None
+    sys.stdout.write(html or text)
     if args.post:
-        post_json(args.post, digest_payload(text))
+        post_json(args.post, digest_payload(text, html))
         print(f"leadsla: posted the digest to {args.post}", file=sys.stderr)
     return 0
 

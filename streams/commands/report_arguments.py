@@ -34,7 +34,10 @@ def add_digest(commands, settings_of: SettingsOf) -> None:
     command.add_argument("--date", dest="day", type=calendar_date, metavar="DATE",
                          help="the day (default: yesterday in the policy's reporting time zone)")
     _source(command)
-    command.add_argument("--post", metavar="URL", help='post {"text": ...} to this webhook (Slack-compatible)')
+    command.add_argument("--format", choices=("md", "html"), default="md",
+                         help="md (default) or html: a small self-contained page")
+    command.add_argument("--post", metavar="URL", help='post {"text": markdown} to this webhook (Slack-compatible); '
+                                                       'with --format html, {"text": ..., "html": page}')
     command.set_defaults(handler=lambda args: _run("streams.commands.digest_command", "run_digest",
                                                    args, settings_of(args)))
 
