@@ -47,7 +47,8 @@ def _bars(group: GroupMonth, actuals: list[tuple[int, float]], x, y, unit: str) 
     width = max(2.0, (x(2) - x(1)) * 0.7)
     bars = []
     for n, actual in actuals:
-        bars.append(f'<rect class="actual" data-day="{group.month}-{n:02d}" data-cumulative="{actual:g}" '
+        bars.append(f'<rect class="actual" data-group="{escape(group.group)}" data-day="{group.month}-{n:02d}" '
+                    f'data-cumulative="{actual:.10g}" '
                     f'x="{x(n) - width / 2:.1f}" y="{y(actual):.1f}" width="{width:.1f}" '
                     f'height="{y(0) - y(actual):.1f}" fill="{ACTUAL_COLOUR}">'
                     f'<title>{group.month}-{n:02d}: {amount(actual)} {unit} to date</title></rect>')
@@ -60,7 +61,8 @@ def _goal_line(group: GroupMonth, goals: list[tuple[int, float]], x, y, unit: st
     path = " ".join(f"{x(n):.1f},{y(g):.1f}" for n, g in goals)
     out = [f'<polyline class="goal" points="{path}" fill="none" stroke="{TARGET_COLOUR}" stroke-width="2" '
            f'stroke-dasharray="6 4"/>']
-    out += [f'<circle class="goal" data-day="{group.month}-{n:02d}" data-goal="{g:g}" cx="{x(n):.1f}" '
+    out += [f'<circle class="goal" data-group="{escape(group.group)}" data-day="{group.month}-{n:02d}" '
+            f'data-goal="{g:.10g}" cx="{x(n):.1f}" '
             f'cy="{y(g):.1f}" r="2" fill="{TARGET_COLOUR}"><title>{group.month}-{n:02d}: goal {amount(g)} {unit} '
             f'to date</title></circle>' for n, g in goals]
     return out
