@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from itertools import chain
 from typing import Iterable, Iterator
 
 from models.policy_history import PolicyHistory
@@ -21,7 +22,7 @@ from models.report import Period, Report, ReportBuilder, reporting_zone
 from models.report_marketing import MarketingBook
 from models.report_versions import versions_applied
 from models.report_what_if import compare
-from streams.commands.evaluation import Evaluation, Record
+from streams.commands.evaluation import Evaluation, Record, topic_records
 from streams.commands.event_sources import event_file_records, lead_topic_records
 from streams.commands.failures import UserError
 from streams.commands.preflight import require_reachable_broker
@@ -50,7 +51,7 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
     """``events``: a JSONL file ('-': stdin); None reads the input topics of ``settings.broker``."""
     if events is None:
         require_reachable_broker(settings.broker)
-        records = lead_topic_records(settings)
+        records = chain(lead_topic_records(settings), _deal_records(settings))
     else:
         records = event_file_records(events)
     builder = _builder(history, period)
@@ -76,6 +77,14 @@ def _builder(history: PolicyHistory, period: Period) -> ReportBuilder:
     """Targets shown are those of the version in force on the period's last day."""
     policy_at = (lambda moment: history.in_force(moment).policy) if len(history.versions) > 1 else None
     return ReportBuilder(history.on_day(period.last_day).policy, period, policy_at)
+
+
+def _deal_records(settings: Settings) -> Iterator[Record]:
+    """The closed deals topic, for the marketing goals; a cluster without one has no closed loop yet."""
+    try:
+        yield from topic_records(settings.kafka, {settings.topics.deals: "deal_closed"})
+    except LookupError:
+        _say(f"no topic {settings.topics.deals}: goals learned from closed deals are unknown")
 
 
 def _counted(records: Iterable[Record]) -> Iterator[Record]:
