@@ -144,6 +144,7 @@ class Report:
     marketing: object | None = None
     versions: tuple = ()
     what_if: object | None = None
+    bandwidth: tuple = ()  # models.report_bandwidth, per rep
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 
 from models.policy_history import PolicyHistory
 from models.report import Period, Report, ReportBuilder, reporting_zone
+from models.report_bandwidth import BandwidthBook
 from models.report_marketing import MarketingBook
 from models.report_versions import versions_applied
 from models.report_what_if import compare
@@ -56,16 +57,17 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
         records = event_file_records(events)
     builder = _builder(history, period)
     other = _builder(what_if.history, period) if what_if else None
-    runs = history_runs(history, builder.add, period.end)
+    marketing, bandwidth = MarketingBook(builder.policy, period), BandwidthBook(period)
+    runs = history_runs(history, lambda outcome: (builder.add(outcome), bandwidth.add_outcome(outcome)), period.end)
     runs += history_runs(what_if.history, other.add, period.end, "what-if") if what_if else []
-    marketing = MarketingBook(builder.policy, period)
     _say(f"replaying events up to {period.end.isoformat()} for {period.first_day} to {period.last_day} "
          f"({period.zone})")
-    evaluation = replay_runs(_counted(records), runs, period.end, _replayed, on_event=marketing.add)
+    evaluation = replay_runs(_counted(records), runs, period.end, _replayed,
+                             on_event=lambda event: (marketing.add(event), bandwidth.add_event(event)))
     _say(f"{evaluation.events} events, {evaluation.outcome_count} outcomes, {len(evaluation.rejected)} rejected "
          f"records, {evaluation.after_as_of} events after the period left out")
     rejected = [(f"{events}:{where}" if events else where, reason) for where, reason in evaluation.rejected]
-    report = replace(builder.finish(rejected), marketing=marketing.finish(),
+    report = replace(builder.finish(rejected), marketing=marketing.finish(), bandwidth=bandwidth.finish(),
                      versions=versions_applied(history, period, builder.verdicts().values()) if history.dated else ())
     if other is not None:
         report = replace(report, what_if=compare(what_if.name, report, other.finish(), builder.verdicts(),

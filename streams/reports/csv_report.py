@@ -35,6 +35,7 @@ def report_csv(report: Report) -> str:
 def _section_rows(document: dict) -> list[dict]:
     """Marketing (a row per group and month, and per day), the policy versions, and the what-if."""
     rows = [{"table": "policy_versions", **entry} for entry in document["policy_versions"]]
+    rows += [{"table": "bandwidth", **entry} for entry in document["bandwidth"]]
     marketing = document["marketing"] or {"groups": []}
     for group in marketing["groups"]:
         rows.append({"table": "marketing", **{k: v for k, v in group.items() if k != "days"}})

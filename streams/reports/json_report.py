@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from models.report import Breach, Correction, Report
 from models.report_figures import DepthFigures, SpeedFigures
-from streams.reports.json_sections import marketing_json, versions_json, what_if_json
+from streams.reports.json_sections import bandwidth_json, marketing_json, versions_json, what_if_json
 
 SCHEMA_VERSION = 1
 
@@ -44,6 +44,7 @@ def report_json(report: Report) -> dict:
             "rejected": [{"where": where, "reason": reason} for where, reason in report.rejected],
         },
         "marketing": marketing_json(report.marketing),
+        "bandwidth": bandwidth_json(report.bandwidth),
         "policy_versions": versions_json(report.versions),
         "what_if": what_if_json(report.what_if, speed_json, depth_json),
     }

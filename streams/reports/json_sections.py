@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from models.report_bandwidth import RepBandwidth
 from models.report_marketing import GroupMonth, Marketing
 from models.report_versions import VersionApplied
 from models.report_what_if import WhatIf
@@ -29,6 +30,13 @@ def group_month_json(group: GroupMonth) -> dict:
         "days": [{"day": d.day.isoformat(), "leads": d.leads, "goal_leads": d.goal_leads, "value": d.value,
                   "goal_value": d.goal_value} for d in group.days],
     }
+
+
+def bandwidth_json(bandwidth: tuple[RepBandwidth, ...]) -> list[dict]:
+    return [{"team": b.team, "rep": b.rep, "leads_handed": b.leads_handed, "attempts": b.attempts,
+             "connected": b.connected, "active_days": b.active_days, "leads_per_day": b.leads_per_day,
+             "attempts_per_day": b.attempts_per_day, "attempts_per_active_day": b.attempts_per_active_day}
+            for b in bandwidth]
 
 
 def versions_json(versions: tuple[VersionApplied, ...]) -> list[dict]:

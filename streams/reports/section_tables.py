@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from models.report import Report
 from models.report_figures import SpeedFigures
-from streams.reports.formatting import local_time, share
+from streams.reports.formatting import local_time, number, share
 
 AGREEMENT, MARKETING, WHAT_IF = "The agreement", "Marketing: leads against the goal", "What-if"
+BANDWIDTH = "Sales: rep bandwidth"
+BANDWIDTH_HEADINGS = ("team", "rep", "leads handed", "attempts", "connected", "active days", "leads a day",
+                      "attempts a day", "attempts an active day")
 MARKETING_HEADINGS = ("group", "month", "mode", "through", "leads", "goal to date", "attainment", "value",
                       "value goal to date", "value attainment", "month's goal (leads)", "month's goal (value)")
 COMPARED_HEADINGS = ("decided", "met", "within target", "decided (what-if)", "met (what-if)",
@@ -44,6 +47,12 @@ def change_rows(report: Report) -> list[list[str]]:
     return [[c.lead_id, str(c.cycle), c.team, c.owner_rep, c.segment, c.in_force, c.what_if,
              local_time(c.deadline_in_force, zone), local_time(c.deadline_what_if, zone)]
             for c in report.what_if.changes]
+
+
+def bandwidth_rows(report: Report) -> list[list[str]]:
+    return [[b.team or "–", b.rep, str(b.leads_handed), str(b.attempts), str(b.connected), str(b.active_days),
+             number(b.leads_per_day), number(b.attempts_per_day), number(b.attempts_per_active_day)]
+            for b in report.bandwidth]
 
 
 def _compared(mine: SpeedFigures, theirs: SpeedFigures) -> list[str]:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from models.report import Report
 from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_HEADINGS, depth_cells, duration,
                                         local_time, share, speed_cells)
-from streams.reports.section_tables import (AGREEMENT, COMPARED_HEADINGS, MARKETING, MARKETING_HEADINGS, WHAT_IF,
-                                            change_rows, compared_rows, marketing_rows, versions_rows)
+from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING, MARKETING_HEADINGS, WHAT_IF,
+                                            bandwidth_rows, change_rows, compared_rows, marketing_rows,
+                                            versions_rows)
 
 SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
@@ -28,7 +29,7 @@ class Table:
 
 def report_tables(report: Report) -> list[Table]:
     tables = [_agreement(report), _versions(report), _marketing(report), *_speed(report), _breaches(report),
-              *_depth(report), *_what_if(report), *_quality(report)]
+              *_depth(report), _bandwidth(report), *_what_if(report), *_quality(report)]
     return [t for t in tables if t.rows]
 
 
@@ -36,6 +37,11 @@ def _versions(report: Report) -> Table:
     return Table(AGREEMENT, "Policy versions applied (each lead judged by the version in force at its handoff)",
                  ("version", "effective from", "in force in the period", "leads decided under it"),
                  versions_rows(report), "versions")
+
+
+def _bandwidth(report: Report) -> Table:
+    return Table(BANDWIDTH, "Per rep: leads handed and attempts made in the period (automated touches left out)",
+                 BANDWIDTH_HEADINGS, bandwidth_rows(report), "bandwidth")
 
 
 def _marketing(report: Report) -> Table:

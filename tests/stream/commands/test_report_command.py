@@ -127,3 +127,19 @@ def test_an_unreachable_broker_is_a_message_and_exit_3():
     assert result.returncode == 3
     assert f"cannot reach the Kafka broker at {address}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rep_bandwidth_per_rep(capsys, events):
+    """Worked out from report_period.py: rep-b was handed B and C on Friday and tried each once
+    (C connected); rep-a was handed A (Fri) and called it on Monday; rep-c was handed D and never
+    called. rep-w's leads and attempts were in October's third week, before the period."""
+    _, out, _ = report(capsys, "--events", str(events), "--format", "json")
+    found = {b["rep"]: b for b in json.loads(out)["bandwidth"]}
+    assert set(found) == {"rep-a", "rep-b", "rep-c"}
+    b = found["rep-b"]
+    assert (b["team"], b["leads_handed"], b["attempts"], b["connected"], b["active_days"]) == (
+        "inbound-east", 2, 2, 1, 1)
+    assert (b["leads_per_day"], b["attempts_per_active_day"]) == (2 / 5, 2.0)
+    assert (found["rep-c"]["leads_handed"], found["rep-c"]["attempts"], found["rep-c"]["attempts_per_active_day"]) == (
+        1, 0, None)
+    assert (found["rep-a"]["attempts"], found["rep-a"]["connected"]) == (1, 1)
