@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+from models.goal_report import TOTAL
 from models.report import Report
+from models.report_marketing import GroupMonth
 from streams.reports.formatting import duration, share
 from streams.reports.markdown import notes, title
 from streams.reports.svg_charts import depth_chart, speed_chart
@@ -61,6 +63,14 @@ def html_table(table: Table) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
+def charted_groups(report: Report) -> list[GroupMonth]:
+    """The waterfalls worth a chart: the groups whose goal is known, and the total of every marketing lead."""
+    if report.marketing is None:
+        return []
+    return [g for g in report.marketing.groups if g.group == TOTAL or g.month_goal_leads is not None
+            or g.month_goal_value is not None]
+
+
 def _headline(report: Report) -> str:
     total, depth = report.total, report.depth_total
     figures = [
@@ -71,12 +81,14 @@ def _headline(report: Report) -> str:
         (share(depth.share_within_target), "follow-up periods within target"),
         (str(len(report.rejected)), "records rejected"),
     ]
+    if report.what_if is not None:
+        figures.insert(2, (share(report.what_if.total[1].share_within_target), "within target under the what-if"))
     cells = "".join(f'<div class="figure"><b>{escape(value)}</b><span>{escape(label)}</span></div>'
                     for value, label in figures)
     return f'<div class="headline">{cells}</div>'
 
 
 def _charts(report: Report) -> list[str]:
-    waterfalls = [waterfall_chart(group) for group in report.marketing.groups] if report.marketing else []
+    waterfalls = [waterfall_chart(group) for group in charted_groups(report)]
     charts = [speed_chart(report, segment) for segment in report.by_segment_day]
     return ['<div class="charts">', *waterfalls, *charts, depth_chart(report), "</div>"]
