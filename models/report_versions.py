@@ -26,7 +26,8 @@ class VersionApplied:
     leads_decided: int  # lead cycles decided in the period that this version judged
 
 
-def versions_applied(history: PolicyHistory, period: Period, decisions: Iterable[Outcome]) -> tuple[VersionApplied, ...]:
+def versions_applied(history: PolicyHistory, period: Period,
+                     decisions: Iterable[Outcome]) -> tuple[VersionApplied, ...]:
     judged = Counter(history.index_at(o.handoff_at) for o in decisions)
     spans = {index: (begins, ends) for index, begins, ends in history.spans(period.start, period.end)}
     return tuple(

@@ -71,4 +71,5 @@ def verdict_changes(verdicts: Verdicts, what_if_verdicts: Verdicts) -> list[Verd
 
 
 def _side_by_side(mine: dict, theirs: dict) -> dict:
-    return {key: (mine.get(key, SpeedFigures()), theirs.get(key, SpeedFigures())) for key in sorted(set(mine) | set(theirs))}
+    return {key: (mine.get(key, SpeedFigures()), theirs.get(key, SpeedFigures()))
+            for key in sorted(set(mine) | set(theirs))}

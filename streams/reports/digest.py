@@ -39,9 +39,8 @@ def digest_lines(report: Report) -> list[Line]:
                                         team)]
         lines += [Line("item", _breach(b)) for b in worst_breaches(report, team)]
     if report.rejected:
-        lines += [Line("gap", ""), Line("figure", f"{len(report.rejected)} records rejected "
-                                                  f"({', '.join(f'{c} {n}' for c, n in report.rejected_by_code.items())})",
-                                        "Data quality")]
+        codes = ", ".join(f"{code} {n}" for code, n in report.rejected_by_code.items())
+        lines += [Line("gap", ""), Line("figure", f"{len(report.rejected)} records rejected ({codes})", "Data quality")]
     return lines
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from models.report import Report
 from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_HEADINGS, depth_cells, duration,
                                         local_time, share, speed_cells)
-from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING, MARKETING_HEADINGS, WHAT_IF,
+from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING,
+                                            MARKETING_HEADINGS, WHAT_IF,
                                             bandwidth_rows, change_rows, compared_rows, marketing_rows,
                                             versions_rows)
 

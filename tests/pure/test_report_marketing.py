@@ -65,11 +65,13 @@ EVENTS = [
     deal("X", datetime(2026, 10, 10, 12, tzinfo=EDT), "won", 30000),
     # October: M1 on the 5th; M2 at 23:30 EDT on the 31st (already 1 Nov in UTC); M3 a sales lead;
     # S1 converts again (its first conversion, in September, gives its month).
-    conversion("M1", datetime(2026, 10, 5, 10, tzinfo=EDT)), conversion("M2", datetime(2026, 10, 31, 23, 30, tzinfo=EDT)),
+    conversion("M1", datetime(2026, 10, 5, 10, tzinfo=EDT)),
+    conversion("M2", datetime(2026, 10, 31, 23, 30, tzinfo=EDT)),
     conversion("M3", datetime(2026, 10, 31, 12, tzinfo=EDT), source="sales"),
     conversion("S1", datetime(2026, 10, 20, 9, tzinfo=EDT)),
     # 1 Nov: 01:30 happens twice (EDT, then EST after the clocks go back): both on the 1st.
-    conversion("N1", datetime(2026, 11, 1, 1, 30, tzinfo=EDT)), conversion("N2", datetime(2026, 11, 1, 1, 30, tzinfo=EST)),
+    conversion("N1", datetime(2026, 11, 1, 1, 30, tzinfo=EDT)),
+    conversion("N2", datetime(2026, 11, 1, 1, 30, tzinfo=EST)),
     conversion("N3", datetime(2026, 11, 3, 9, tzinfo=EST)),
 ]
 

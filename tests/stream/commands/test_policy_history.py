@@ -120,9 +120,20 @@ def test_an_empty_folder_is_a_message(tmp_path, events):
 
 def test_which_version_is_in_force():
     policy = example_policy()
-    history = PolicyHistory((PolicyVersion("a", date(2026, 1, 1), policy), PolicyVersion("b", date(2026, 11, 2), policy)))
+    history = PolicyHistory((PolicyVersion("a", date(2026, 1, 1), policy),
+                             PolicyVersion("b", date(2026, 11, 2), policy)))
     # Midnight of 2 Nov in New York is 05:00 UTC (EST, the day after the clocks went back).
     assert history.index_at(datetime(2026, 11, 2, 4, 59, tzinfo=timezone.utc)) == 0
     assert history.index_at(datetime(2026, 11, 2, 5, 0, tzinfo=timezone.utc)) == 1
     assert history.index_at(datetime(2025, 6, 1, tzinfo=timezone.utc)) == 0  # before any: the earliest
     assert (history.on_day(date(2026, 11, 1)).name, history.on_day(date(2026, 11, 2)).name) == ("a", "b")
+
+
+def test_a_worker_runs_the_version_in_force_when_it_starts(history):
+    from streams.commands.policy_versions import policy_in_force
+
+    def mid_market_target(policy):
+        return next(s for s in policy.segments if s.name == "mid-market").speed_to_lead.target.total_seconds()
+
+    assert mid_market_target(policy_in_force(history, datetime(2026, 11, 1, 12, tzinfo=timezone.utc))) == 3600
+    assert mid_market_target(policy_in_force(history, datetime(2026, 11, 2, 12, tzinfo=timezone.utc))) == 3 * 3600

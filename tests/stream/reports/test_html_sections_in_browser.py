@@ -55,7 +55,8 @@ def test_the_waterfall_draws_cumulative_leads_day_by_day(dom):
 
 def test_the_goal_line_is_g_over_n_per_day(dom):
     goal = 600_000 * 0.7 / 3_000 / 0.12  # the example's smb group, inputs typed in
-    points = {c["data-day"]: float(c["data-goal"]) for c in dom.find("circle", **{"class": "goal", "data-group": "smb"})}
+    points = {c["data-day"]: float(c["data-goal"])
+              for c in dom.find("circle", **{"class": "goal", "data-group": "smb"})}
     assert points["2026-10-31"] == pytest.approx(goal)
     assert points["2026-11-03"] == pytest.approx(goal * 3 / 30)
     assert len([d for d in points if d.startswith("2026-11")]) == 30  # the whole month's line
