@@ -145,6 +145,7 @@ class Report:
     versions: tuple = ()
     what_if: object | None = None
     bandwidth: tuple = ()  # models.report_bandwidth, per rep
+    agreement: object | None = None  # models.report_agreement: calendars and goal groups
 
 
 @dataclass

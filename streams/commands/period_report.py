@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 
 from models.policy_history import PolicyHistory
 from models.report import Period, Report, ReportBuilder, reporting_zone
+from models.report_agreement import agreement_of
 from models.report_bandwidth import BandwidthBook
 from models.report_marketing import MarketingBook
 from models.report_versions import versions_applied
@@ -68,6 +69,7 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
          f"records, {evaluation.after_as_of} events after the period left out")
     rejected = [(f"{events}:{where}" if events else where, reason) for where, reason in evaluation.rejected]
     report = replace(builder.finish(rejected), marketing=marketing.finish(), bandwidth=bandwidth.finish(),
+                     agreement=agreement_of(builder.policy, period),
                      versions=versions_applied(history, period, builder.verdicts().values()) if history.dated else ())
     if other is not None:
         report = replace(report, what_if=compare(what_if.name, report, other.finish(), builder.verdicts(),

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from models.report import Breach, Correction, Report
 from models.report_figures import DepthFigures, SpeedFigures
-from streams.reports.json_sections import bandwidth_json, marketing_json, versions_json, what_if_json
+from streams.reports.json_sections import agreement_json, bandwidth_json, marketing_json, versions_json, what_if_json
 
 SCHEMA_VERSION = 1
 
@@ -23,6 +23,7 @@ def report_json(report: Report) -> dict:
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(),
                    "time_zone": period.zone, "start": _time(period.start), "end": _time(period.end)},
         "targets": [{"segment": name, **vars(targets)} for name, targets in report.targets.items()],
+        "agreement": agreement_json(report.agreement),
         "total": speed_json(report.total),
         "days": [{"day": day.isoformat(), **speed_json(f)} for day, f in report.by_day.items()],
         "weeks": [{"week": week, **speed_json(f)} for week, f in report.by_week.items()],

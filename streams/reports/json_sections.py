@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from models.report_agreement import Agreement
 from models.report_bandwidth import RepBandwidth
 from models.report_marketing import GroupMonth, Marketing
 from models.report_versions import VersionApplied
@@ -29,6 +30,18 @@ def group_month_json(group: GroupMonth) -> dict:
         "value_attainment": group.value_attainment,
         "days": [{"day": d.day.isoformat(), "leads": d.leads, "goal_leads": d.goal_leads, "value": d.value,
                   "goal_value": d.goal_value} for d in group.days],
+    }
+
+
+def agreement_json(agreement: Agreement | None) -> dict | None:
+    if agreement is None:
+        return None
+    return {
+        "calendars": [{"name": c.name, "time_zone": c.time_zone, "hours": {day: list(r) for day, r in c.hours},
+                       "holidays_in_period": list(c.holidays_in_period), "teams": list(c.teams)}
+                      for c in agreement.calendars],
+        "goal_groups": [{"group": g.group, "selects": g.selects, "mode": g.mode, "inputs": g.inputs,
+                         "quota": g.quota} for g in agreement.goals],
     }
 
 

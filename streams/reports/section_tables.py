@@ -3,6 +3,7 @@ applied, marketing's attainment per goal group and month, and the what-if compar
 
 from __future__ import annotations
 
+from models.calendar import WEEKDAYS
 from models.report import Report
 from models.report_figures import SpeedFigures
 from streams.reports.formatting import local_time, number, share
@@ -15,6 +16,31 @@ MARKETING_HEADINGS = ("group", "month", "mode", "through", "leads", "goal to dat
                       "value goal to date", "value attainment", "month's goal (leads)", "month's goal (value)")
 COMPARED_HEADINGS = ("decided", "met", "within target", "decided (what-if)", "met (what-if)",
                      "within target (what-if)", "change")
+
+
+def calendar_rows(report: Report) -> list[list[str]]:
+    if report.agreement is None:
+        return []
+    return [[c.name, c.time_zone, week_hours(c.hours), ", ".join(c.holidays_in_period) or "–",
+             ", ".join(c.teams) or "–"] for c in report.agreement.calendars]
+
+
+def goal_rows(report: Report) -> list[list[str]]:
+    if report.agreement is None:
+        return []
+    return [[g.group, g.selects, g.mode, g.inputs.replace("_", " "), amount(g.quota)] for g in report.agreement.goals]
+
+
+def week_hours(hours: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """Consecutive days with the same hours together: "mon-fri 09:00-17:00"."""
+    runs: list[list] = []
+    for day, ranges in hours:
+        if runs and runs[-1][2] == ranges and WEEKDAYS.index(day) == WEEKDAYS.index(runs[-1][1]) + 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, ranges])
+    return "; ".join(f"{first}{'' if first == last else '-' + last} {', '.join(ranges)}"
+                     for first, last, ranges in runs)
 
 
 def versions_rows(report: Report) -> list[list[str]]:

@@ -12,9 +12,8 @@ from models.report import Report
 from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_HEADINGS, depth_cells, duration,
                                         local_time, share, speed_cells)
 from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING,
-                                            MARKETING_HEADINGS, WHAT_IF,
-                                            bandwidth_rows, change_rows, compared_rows, marketing_rows,
-                                            versions_rows)
+                                            MARKETING_HEADINGS, WHAT_IF, bandwidth_rows, calendar_rows, change_rows,
+                                            compared_rows, goal_rows, marketing_rows, versions_rows)
 
 SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
@@ -29,9 +28,16 @@ class Table:
 
 
 def report_tables(report: Report) -> list[Table]:
-    tables = [_agreement(report), _versions(report), _marketing(report), *_speed(report), _breaches(report),
-              *_depth(report), _bandwidth(report), *_what_if(report), *_quality(report)]
+    tables = [_agreement(report), *_terms(report), _versions(report), _marketing(report), *_speed(report),
+              _breaches(report), *_depth(report), _bandwidth(report), *_what_if(report), *_quality(report)]
     return [t for t in tables if t.rows]
+
+
+def _terms(report: Report) -> list[Table]:
+    return [Table(AGREEMENT, "Calendars", ("calendar", "time zone", "hours", "holidays in the period", "teams"),
+                  calendar_rows(report), "calendars"),
+            Table(AGREEMENT, "Marketing goal groups", ("group", "selects", "mode", "inputs", "monthly quota"),
+                  goal_rows(report), "goal-groups")]
 
 
 def _versions(report: Report) -> Table:

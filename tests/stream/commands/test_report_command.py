@@ -143,3 +143,21 @@ def test_rep_bandwidth_per_rep(capsys, events):
     assert (found["rep-c"]["leads_handed"], found["rep-c"]["attempts"], found["rep-c"]["attempts_per_active_day"]) == (
         1, 0, None)
     assert (found["rep-a"]["attempts"], found["rep-a"]["connected"]) == (1, 1)
+
+
+def test_the_agreement_in_force_names_calendars_and_goal_groups(capsys, events):
+    """Thanksgiving (26 Nov) is a holiday of the example's US calendars, not of London's."""
+    code = main(["report", "--from", "2026-11-20", "--to", "2026-11-30", "--events", str(events), "--format", "json"])
+    agreement = json.loads(capsys.readouterr().out)["agreement"]
+    calendars = {c["name"]: c for c in agreement["calendars"]}
+    assert code == 0
+    assert calendars["us-east"]["holidays_in_period"] == ["2026-11-26"] and calendars["emea"]["holidays_in_period"] == []
+    assert calendars["us-east"]["teams"] == ["enterprise", "inbound-east"]
+    assert calendars["emea"]["hours"]["mon"] == ["09:00-12:30", "13:30-17:30"] and "sat" not in calendars["emea"]["hours"]
+    groups = {g["group"]: g for g in agreement["goal_groups"]}
+    assert groups["smb"] == {"group": "smb", "selects": "segment=smb", "mode": "count", "inputs": "fixed",
+                             "quota": 600000}
+    assert groups["mid-market"]["quota"] == 4100000  # the goals' quota, the group setting none
+    main(["report", "--from", "2026-11-20", "--to", "2026-11-30", "--events", str(events)])
+    assert "| us-east | America/New_York | mon-fri 09:00-17:00 | 2026-11-26 | enterprise, inbound-east |" in \
+        capsys.readouterr().out
