@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Hashable, Iterable
 from zoneinfo import ZoneInfo
@@ -40,11 +41,11 @@ class Period:
         if self.last_day < self.first_day:
             raise ValueError(f"the period ends ({self.last_day}) before it starts ({self.first_day})")
 
-    @property
+    @cached_property  # asked for each outcome folded
     def start(self) -> datetime:
         return _midnight(self.first_day, self.zone)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """Exclusive: midnight after the last day."""
         return _midnight(self.last_day + timedelta(days=1), self.zone)
