@@ -13,7 +13,8 @@ import pytest
 
 from streams.cli import main
 from tests.harness import REPO
-from tests.pure.report_period import LATE_D, LINES, WALL_A
+from tests.pure.events import as_json_line, attempt
+from tests.pure.report_period import LATE_D, LINES, WALL_A, ny
 
 PERIOD = ["--from", "2026-10-30", "--to", "2026-11-03"]
 
@@ -133,6 +134,9 @@ def test_rep_bandwidth_per_rep(capsys, events):
     """Worked out from report_period.py: rep-b was handed B and C on Friday and tried each once
     (C connected); rep-a was handed A (Fri) and called it on Monday; rep-c was handed D and never
     called. rep-w's leads and attempts were in October's third week, before the period."""
+    sequence_email = attempt(ny(10, 30, 11), "B", rep="rep-b", channel="email", automated=True)
+    with events.open("a") as lines:  # not the rep's time: left out
+        lines.write(as_json_line(sequence_email) + "\n")
     _, out, _ = report(capsys, "--events", str(events), "--format", "json")
     found = {b["rep"]: b for b in json.loads(out)["bandwidth"]}
     assert set(found) == {"rep-a", "rep-b", "rep-c"}
