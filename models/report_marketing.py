@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from models.closed_loop import ClosedLoopBook, Month
 from models.events import DealClosed, LeadConverted
@@ -74,12 +75,15 @@ class Marketing:
 class MarketingBook:
     """The conversions and deals a period's marketing figures need, folded as they are read."""
 
-    def __init__(self, policy: Policy, period: Period) -> None:
-        self.policy, self.period = policy, period
-        zone = goal_zone(policy)
+    def __init__(self, policy: Policy, period: Period,
+                 policy_of_month: Callable[[Month], Policy] | None = None) -> None:
+        """``policy_of_month``: under a policy history, the version in force as each month starts
+        (as ``leadsla goals`` takes it); else ``policy`` for every month."""
+        self.period = period
         self.months = period_months(period)
+        self.policies = {m: policy_of_month(m) if policy_of_month else policy for m in self.months}
         leads: dict = {}  # shared: a lead's first conversion is the same whatever the month
-        self.books = {m: ClosedLoopBook(zone=zone, closed_before=m.start(zone), leads=leads) for m in self.months}
+        self.books = {m: _book(self.policies[m], m, leads) for m in self.months}
 
     def add(self, event: object) -> None:
         if isinstance(event, LeadConverted):
@@ -90,25 +94,25 @@ class MarketingBook:
 
     def finish(self) -> Marketing | None:
         """None when the policy sets no marketing goal."""
-        if total_quota(self.policy) is None and not goal_groups(self.policy):
-            return None
-        groups = [*goal_groups(self.policy), GoalGroup(name=TOTAL, monthly_quota=total_quota(self.policy))]
         found = []
         for month in self.months:
-            book = self.books[month]
-            goals = goal_report(self.policy, book, month, closed_loop_window(self.policy))
+            policy, book = self.policies[month], self.books[month]
+            if total_quota(policy) is None and not goal_groups(policy):
+                continue
+            groups = [*goal_groups(policy), GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))]
+            goals = goal_report(policy, book, month, closed_loop_window(policy))
             converted = _converted_in(book, month)
             for group, goal in zip(groups, (*goals.groups, goals.total)):
-                found.append(self._waterfall(month, group, goal, converted))
-        return Marketing(tuple(str(m) for m in self.months), tuple(found))
+                found.append(self._waterfall(policy, month, group, goal, converted))
+        return Marketing(tuple(str(m) for m in self.months), tuple(found)) if found else None
 
-    def _waterfall(self, month: Month, group: GoalGroup, goal: GroupGoal,
+    def _waterfall(self, policy: Policy, month: Month, group: GoalGroup, goal: GroupGoal,
                    converted: list[tuple[date, dict]]) -> GroupMonth:
         days_in = calendar.monthrange(month.year, month.month)[1]
         through = min(date(month.year, month.month, days_in), self.period.last_day)
         per_day = [0] * (through.day + 1)
         for day, attributes in converted:
-            if day <= through and selects(self.policy, group, attributes):
+            if day <= through and selects(policy, group, attributes):
                 per_day[day.day] += 1
         days, total = [], 0
         for number in range(1, through.day + 1):
@@ -119,6 +123,11 @@ class MarketingBook:
                 _share_of(goal.goal_value, number, days_in)))
         return GroupMonth(group.name, goal.mode, str(month), through, goal.goal_leads, goal.goal_value,
                           goal.lead_value, tuple(days))
+
+
+def _book(policy: Policy, month: Month, leads: dict) -> ClosedLoopBook:
+    zone = goal_zone(policy)
+    return ClosedLoopBook(zone=zone, closed_before=month.start(zone), leads=leads)
 
 
 def period_months(period: Period) -> list[Month]:

@@ -58,7 +58,8 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
         records = event_file_records(events)
     builder = _builder(history, period)
     other = _builder(what_if.history, period) if what_if else None
-    marketing, bandwidth = MarketingBook(builder.policy, period), BandwidthBook(period)
+    marketing = MarketingBook(builder.policy, period, lambda m: history.on_day(date(m.year, m.month, 1)).policy)
+    bandwidth = BandwidthBook(period)
     runs = history_runs(history, lambda outcome: (builder.add(outcome), bandwidth.add_outcome(outcome)), period.end)
     runs += history_runs(what_if.history, other.add, period.end, "what-if") if what_if else []
     _say(f"replaying events up to {period.end.isoformat()} for {period.first_day} to {period.last_day} "

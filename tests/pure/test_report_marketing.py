@@ -130,3 +130,12 @@ def test_the_total_counts_every_marketing_lead(marketing):
 def test_no_goal_in_the_policy_means_no_marketing_section():
     bare = POLICY.model_copy(update={"goals": None, "marketing_goals": ()})
     assert MarketingBook(bare, PERIOD).finish() is None
+
+
+def test_under_a_policy_history_each_month_has_the_goal_in_force_as_it_started():
+    doubled = POLICY.model_copy(update={"goals": POLICY.goals.model_copy(update={"monthly_quota": 200000})})
+    book = MarketingBook(POLICY, PERIOD, policy_of_month=lambda month: POLICY if month.month == 10 else doubled)
+    for event in EVENTS:
+        book.add(event)
+    goals = {(g.group, g.month): g.month_goal_leads for g in book.finish().groups}
+    assert (goals[("typed", "2026-10")], goals[("typed", "2026-11")]) == (50, 100)
