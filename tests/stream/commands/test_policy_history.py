@@ -5,6 +5,8 @@ handoff (see policy_change.py for the period and the figures worked out by hand)
 from __future__ import annotations
 
 import json
+import math
+import statistics
 import subprocess
 import sys
 from datetime import date, datetime, timezone
@@ -43,6 +45,10 @@ def test_each_lead_is_judged_by_the_version_in_force_at_its_handoff(capsys, even
     document = json.loads(out)
     east = next(t for t in document["teams"] if t["team"] == "inbound-east")
     assert (east["leads_decided"], east["met"], east["breached"]) == (4, 3, 1)  # A, B, K met; C breached
+    # First contacts on the business clock: A 50m (Fri 30m + Mon 20m), B 30m, C 2h, K 2h.
+    business = sorted([3000, 1800, 7200, 7200])
+    assert east["median_business_seconds"] == statistics.median(business) == 5100
+    assert east["p90_business_seconds"] == business[math.ceil(0.9 * len(business)) - 1] == 7200
     assert {b["lead_id"] for b in document["breaches"]} == {"C", "D"}
     assert document["policy_versions"] == [
         {"name": "2026-01-01.yaml", "effective_from": "2026-01-01", "in_force_from": "2026-10-30T04:00:00Z",
