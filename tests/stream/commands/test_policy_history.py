@@ -9,14 +9,12 @@ import math
 import statistics
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 
-from models.policy_history import PolicyHistory, PolicyVersion
 from streams.cli import main
 from tests.harness import REPO
-from tests.pure.events import example_policy
 from tests.stream.commands.policy_change import write_events, write_history, write_relaxed
 
 PERIOD = ["--from", "2026-10-30", "--to", "2026-11-03"]
@@ -122,17 +120,6 @@ def test_an_empty_folder_is_a_message(tmp_path, events):
                              "--policy", str(tmp_path / "empty")], capture_output=True, text=True, cwd=REPO,
                             timeout=60)
     assert result.returncode == 2 and "holds no versions" in result.stderr
-
-
-def test_which_version_is_in_force():
-    policy = example_policy()
-    history = PolicyHistory((PolicyVersion("a", date(2026, 1, 1), policy),
-                             PolicyVersion("b", date(2026, 11, 2), policy)))
-    # Midnight of 2 Nov in New York is 05:00 UTC (EST, the day after the clocks went back).
-    assert history.index_at(datetime(2026, 11, 2, 4, 59, tzinfo=timezone.utc)) == 0
-    assert history.index_at(datetime(2026, 11, 2, 5, 0, tzinfo=timezone.utc)) == 1
-    assert history.index_at(datetime(2025, 6, 1, tzinfo=timezone.utc)) == 0  # before any: the earliest
-    assert (history.on_day(date(2026, 11, 1)).name, history.on_day(date(2026, 11, 2)).name) == ("a", "b")
 
 
 def test_a_worker_runs_the_version_in_force_when_it_starts(history):
