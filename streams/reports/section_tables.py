@@ -66,6 +66,14 @@ def compared_rows(report: Report, of: str) -> list[list[str]]:
     return [[key, *_compared(mine, theirs)] for key, (mine, theirs) in pairs.items()]
 
 
+def compared_depth_rows(report: Report) -> list[list[str]]:
+    if report.what_if is None:
+        return []
+    mine, theirs = report.what_if.depth
+    return [["all", str(mine.periods_ended), str(mine.depth_breached), share(mine.share_within_target),
+             str(theirs.periods_ended), str(theirs.depth_breached), share(theirs.share_within_target)]]
+
+
 def change_rows(report: Report) -> list[list[str]]:
     if report.what_if is None:
         return []

@@ -13,7 +13,8 @@ from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_H
                                         local_time, share, speed_cells)
 from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING,
                                             MARKETING_HEADINGS, WHAT_IF, bandwidth_rows, calendar_rows, change_rows,
-                                            compared_rows, goal_rows, marketing_rows, versions_rows)
+                                            compared_depth_rows, compared_rows, goal_rows, marketing_rows,
+                                            versions_rows)
 
 SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
@@ -64,6 +65,9 @@ def _what_if(report: Report) -> list[Table]:
         Table(WHAT_IF, "Per team", ("team", *COMPARED_HEADINGS), compared_rows(report, "team"), "what-if-teams"),
         Table(WHAT_IF, "Per segment", ("segment", *COMPARED_HEADINGS), compared_rows(report, "segment"),
               "what-if-segments"),
+        Table(WHAT_IF, "Follow-up depth", ("period", "periods ended", "depth breaches", "within target",
+                                           "periods ended (what-if)", "depth breaches (what-if)",
+                                           "within target (what-if)"), compared_depth_rows(report), "what-if-depth"),
         Table(WHAT_IF, f"Leads whose verdict changes ({len(report.what_if.changes) if report.what_if else 0})",
               ("lead", "cycle", "team", "rep", "segment", "in force", "what-if", "deadline in force",
                "deadline what-if"), change_rows(report), "what-if-changes"),
