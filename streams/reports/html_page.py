@@ -27,7 +27,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; } p.note { color: #555; max-width: 900
 .figure b { display: block; font-size: 22px; } .figure span { color: #555; font-size: 12px; }
 table { border-collapse: collapse; margin: 4px 0 10px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th { background: #eef2f7; } td:first-child, th:first-child { text-align: left; }
+th { background: #eef2f7; white-space: normal; } td:first-child, th:first-child { text-align: left; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 8px 20px; }
 svg.chart { display: block; margin: 6px 0 12px; width: 100%; height: auto; font-size: 11px; }
 svg .chart-title { font-size: 13px; font-weight: bold; }

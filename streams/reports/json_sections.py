@@ -55,7 +55,8 @@ def bandwidth_json(bandwidth: tuple[RepBandwidth, ...]) -> list[dict]:
 def versions_json(versions: tuple[VersionApplied, ...]) -> list[dict]:
     return [{"name": v.name, "effective_from": v.effective_from.isoformat() if v.effective_from else None,
              "in_force_from": _time(v.in_force_from), "in_force_to": _time(v.in_force_to),
-             "leads_decided": v.leads_decided} for v in versions]
+             "leads_decided": v.leads_decided,
+             "targets": [{"segment": name, **vars(t)} for name, t in v.targets.items()]} for v in versions]
 
 
 def what_if_json(what_if: WhatIf | None, speed_json, depth_json) -> dict | None:

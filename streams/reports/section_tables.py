@@ -6,7 +6,7 @@ from __future__ import annotations
 from models.calendar import WEEKDAYS
 from models.report import Report
 from models.report_figures import SpeedFigures
-from streams.reports.formatting import local_time, number, share
+from streams.reports.formatting import duration, local_time, number, share
 
 AGREEMENT, MARKETING, WHAT_IF = "The agreement", "Marketing: leads against the goal", "What-if"
 BANDWIDTH = "Sales: rep bandwidth"
@@ -41,6 +41,13 @@ def week_hours(hours: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
             runs.append([day, day, ranges])
     return "; ".join(f"{first}{'' if first == last else '-' + last} {', '.join(ranges)}"
                      for first, last, ranges in runs)
+
+
+def version_target_rows(report: Report) -> list[list[str]]:
+    """Targets of the other versions applied, where they differ from the ones shown (the last day's)."""
+    return [[v.name, segment, duration(t.target_seconds), t.clock, share(t.compliance_target),
+             f"{t.follow_up_attempts} in {duration(t.follow_up_seconds)}" if t.follow_up_attempts else "–"]
+            for v in report.versions for segment, t in v.targets.items() if report.targets.get(segment) != t]
 
 
 def versions_rows(report: Report) -> list[list[str]]:

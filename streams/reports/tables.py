@@ -14,7 +14,7 @@ from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_H
 from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING,
                                             MARKETING_HEADINGS, WHAT_IF, bandwidth_rows, calendar_rows, change_rows,
                                             compared_depth_rows, compared_rows, goal_rows, marketing_rows,
-                                            versions_rows)
+                                            version_target_rows, versions_rows)
 
 SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
@@ -29,7 +29,7 @@ class Table:
 
 
 def report_tables(report: Report) -> list[Table]:
-    tables = [_agreement(report), *_terms(report), _versions(report), _marketing(report), *_speed(report),
+    tables = [_agreement(report), *_terms(report), *_versions(report), _marketing(report), *_speed(report),
               _breaches(report), *_depth(report), _bandwidth(report), *_what_if(report), *_quality(report)]
     return [t for t in tables if t.rows]
 
@@ -41,10 +41,13 @@ def _terms(report: Report) -> list[Table]:
                   goal_rows(report), "goal-groups")]
 
 
-def _versions(report: Report) -> Table:
-    return Table(AGREEMENT, "Policy versions applied (each lead judged by the version in force at its handoff)",
-                 ("version", "effective from", "in force in the period", "leads decided under it"),
-                 versions_rows(report), "versions")
+def _versions(report: Report) -> list[Table]:
+    return [Table(AGREEMENT, "Policy versions applied (each lead judged by the version in force at its handoff)",
+                  ("version", "effective from", "in force in the period", "leads decided under it"),
+                  versions_rows(report), "versions"),
+            Table(AGREEMENT, "Targets of other versions, where they differ from those above",
+                  ("version", "segment", "speed target", "clock", "compliance target", "follow-up"),
+                  version_target_rows(report), "version-targets")]
 
 
 def _bandwidth(report: Report) -> Table:
@@ -78,7 +81,8 @@ def _agreement(report: Report) -> Table:
     rows = [[name, duration(t.target_seconds), t.clock, share(t.compliance_target),
              f"{t.follow_up_attempts} in {duration(t.follow_up_seconds)}" if t.follow_up_attempts else "–"]
             for name, t in report.targets.items()]
-    return Table(SECTIONS[0], "Targets by segment",
+    title = "Targets by segment" + (" (the version in force on the period's last day)" if report.versions else "")
+    return Table(SECTIONS[0], title,
                  ("segment", "speed target", "clock", "compliance target", "follow-up"), rows, "targets")
 
 

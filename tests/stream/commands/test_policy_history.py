@@ -48,7 +48,11 @@ def test_each_lead_is_judged_by_the_version_in_force_at_its_handoff(capsys, even
     assert east["median_business_seconds"] == statistics.median(business) == 5100
     assert east["p90_business_seconds"] == business[math.ceil(0.9 * len(business)) - 1] == 7200
     assert {b["lead_id"] for b in document["breaches"]} == {"C", "D"}
-    assert document["policy_versions"] == [
+    versions = document["policy_versions"]
+    targets = {v["name"]: {t["segment"]: t["target_seconds"] for t in v.pop("targets")} for v in versions}
+    assert targets == {"2026-01-01.yaml": {**targets["2026-01-01.yaml"], "mid-market": 3600},
+                       "2026-11-02-slower-mid-market.yaml": {**targets["2026-01-01.yaml"], "mid-market": 3 * 3600}}
+    assert versions == [
         {"name": "2026-01-01.yaml", "effective_from": "2026-01-01", "in_force_from": "2026-10-30T04:00:00Z",
          "in_force_to": "2026-11-02T05:00:00Z", "leads_decided": 4},  # A, B, C, D
         {"name": "2026-11-02-slower-mid-market.yaml", "effective_from": "2026-11-02",
@@ -70,6 +74,8 @@ def test_the_markdown_says_which_versions_applied(capsys, events, history, monke
     assert "### Policy versions applied" in out
     assert ("| 2026-11-02-slower-mid-market.yaml | 2026-11-02 | Mon 2026-11-02 00:00 EST to Wed 2026-11-04 00:00 EST "
             "| 1 |") in out
+    assert "| 2026-01-01.yaml | mid-market | 1h | business | 90.0% | 6 in 10d |" in out  # differs from the last day's
+    assert "| 2026-01-01.yaml | smb |" not in out  # the same in both
 
 
 def test_evaluate_reads_the_same_setting_and_the_same_history(capsys, events, history, monkeypatch):
