@@ -65,8 +65,23 @@ def summarise(summary: AttemptSummary, attempt: Attempt, period_ends: dict[str, 
             counted[name] = InPeriod(name, entry.attempts + 1, entry.human + (not attempt.automated))
             grown = True
     if grown:
-        changes["in_period"] = tuple(sorted(counted.values(), key=lambda e: e.segment))
+        changes["in_period"] = shared_counts(tuple(sorted(counted.values(), key=lambda e: e.segment)))
     return replace(summary, **changes) if changes else summary
+
+
+# One copy of each set of per-segment counts: most leads have the same few (one attempt in
+# every segment's period...), and a copy per lead was most of a finished lead's size.
+_SHARED_COUNTS: dict[tuple[InPeriod, ...], tuple[InPeriod, ...]] = {}
+_SHARED_COUNTS_KEPT = 65536
+
+
+def shared_counts(counts: tuple[InPeriod, ...]) -> tuple[InPeriod, ...]:
+    shared = _SHARED_COUNTS.get(counts)
+    if shared is None:
+        if len(_SHARED_COUNTS) >= _SHARED_COUNTS_KEPT:
+            _SHARED_COUNTS.clear()
+        shared = _SHARED_COUNTS[counts] = counts
+    return shared
 
 
 def period_ends(policy: Policy, team: str, handoff_at: datetime) -> dict[str, datetime]:

@@ -153,7 +153,7 @@ def add_business_time(cal: BusinessCalendar, start: datetime, amount: timedelta)
     if not amount:
         return start
     remaining = amount
-    for begin, end in _intervals_from(cal._schedule, start):
+    for begin, end in _intervals_from(cal.schedule, start):
         if end - begin >= remaining:
             return begin + remaining  # lands on `end` exactly when used up at a close
         remaining -= end - begin
@@ -166,7 +166,7 @@ def business_time_between(cal: BusinessCalendar, start: datetime, end: datetime)
     total = timedelta(0)
     if end <= start:
         return total
-    for begin, finish in _intervals_from(cal._schedule, start):
+    for begin, finish in _intervals_from(cal.schedule, start):
         if begin >= end:
             break
         total += min(finish, end) - begin
@@ -179,7 +179,7 @@ def end_of_business_days(cal: BusinessCalendar, start: datetime, days: int) -> d
         raise ValueError(f"days must be at least 1, got {days}")
     start = as_utc(start, "start")
     counted = 0
-    for intervals in _days_from(cal._schedule, start):
+    for intervals in _days_from(cal.schedule, start):
         if intervals and intervals[-1][1] > start:
             counted += 1
             if counted == days:
@@ -189,6 +189,6 @@ def end_of_business_days(cal: BusinessCalendar, start: datetime, days: int) -> d
 
 def is_business_time(cal: BusinessCalendar, at: datetime) -> bool:
     at = as_utc(at, "at")
-    day = at.astimezone(cal._schedule.zone).date()
-    return any(begin <= at < end for begin, end in _day_intervals(cal._schedule, day))
+    day = at.astimezone(cal.schedule.zone).date()
+    return any(begin <= at < end for begin, end in _day_intervals(cal.schedule, day))
 

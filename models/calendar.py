@@ -125,6 +125,11 @@ class BusinessCalendar(BaseModel):
         # and read from the private slot directly (pydantic's attribute fallback is slow).
         return self.__pydantic_private__["_hash"]
 
+    @property
+    def schedule(self) -> Schedule:
+        """The parsed hours, read from the private slot directly (see ``__hash__``)."""
+        return self.__pydantic_private__["_schedule"]
+
 
 def _zone(name: str) -> ZoneInfo:
     try:

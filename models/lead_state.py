@@ -20,14 +20,14 @@ is replaced by a ``Retired`` tombstone (models.retirement).
 from __future__ import annotations
 
 import bisect
-import heapq
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 
 from models.attempts import EMPTY, AttemptSummary, period_ends, summarise
 from models.cycles import Cycle, fold
 from models.events import LeadEventBase
-from models.lead_records import Attempt, Record, SpineRecord, label, record_of, record_order
+from models.lead_records import Attempt, Record, SpineRecord, record_of, record_order
 from models.outcomes import Outcome
 from models.policy import Policy
 from models.verdicts import Candidate, CycleFacts, candidates, content_key, materialize, resolve_facts
@@ -63,8 +63,41 @@ class LeadState:
         return record.event_id in self.recent_ids or any(a.event_id == record.event_id for a in self.pending)
 
     def cycles(self) -> list[Cycle]:
-        records = heapq.merge(self.spine, self.pending, key=record_order) if self.pending else self.spine
-        return fold(records, self.first_cycle).cycles
+        """The spine's cycles (folded once per spine), each with its pending attempts: an
+        attempt belongs to the cycle open at its time, which is what folding the attempts
+        in with the spine would decide."""
+        cycles = spine_cycles(self.spine, self.first_cycle)
+        if not self.pending:
+            return cycles
+        attempts: dict[int, list[Attempt]] = {}
+        for attempt in self.pending:
+            cycle = _cycle_at(cycles, attempt.occurred_at)
+            if cycle is not None:
+                attempts.setdefault(cycle.number, []).append(attempt)
+        return [_with_attempts(c, attempts[c.number]) if c.number in attempts else c for c in cycles]
+
+
+# Folded spines of recently active leads, by identity: a spine changes only with a conversion
+# or a handoff, while each attempt and each tick asks for its cycles again. An entry holds its
+# spine, so the id cannot be reused while the entry lives.
+_SPINE_FOLDS: OrderedDict[int, tuple[tuple, int, list[Cycle]]] = OrderedDict()
+_SPINE_FOLDS_KEPT = 4096
+
+
+def spine_cycles(spine: tuple, first_cycle: int) -> list[Cycle]:
+    """The cycles of a spine, with no attempts. Shared: callers must not change them."""
+    entry = _SPINE_FOLDS.get(id(spine))
+    if entry is not None and entry[0] is spine and entry[1] == first_cycle:
+        return entry[2]
+    cycles = fold(spine, first_cycle).cycles
+    _SPINE_FOLDS[id(spine)] = (spine, first_cycle, cycles)
+    if len(_SPINE_FOLDS) > _SPINE_FOLDS_KEPT:
+        _SPINE_FOLDS.popitem(last=False)
+    return cycles
+
+
+def _with_attempts(cycle: Cycle, attempts: list[Attempt]) -> Cycle:
+    return Cycle(cycle.number, cycle.handoff_at, cycle.attributes, cycle.owners, attempts, cycle.returned_at)
 
 
 _FIELDS = tuple(f.name for f in fields(LeadState))
@@ -111,7 +144,7 @@ def settle(state: LeadState, policy: Policy, watermark: datetime) -> LeadState:
         return state
     passed = [a for a in state.pending if a.occurred_at < watermark]
     summaries = dict(state.summaries)
-    cycles = fold(state.spine, state.first_cycle).cycles
+    cycles = spine_cycles(state.spine, state.first_cycle)
     ends: dict[int, dict[str, datetime]] = {}  # cycle number -> its follow-up period ends
     for attempt in passed:
         cycle = _cycle_at(cycles, attempt.occurred_at)
@@ -198,11 +231,16 @@ def _announce(before: LeadState, after: LeadState, policy: Policy,
     corrections = [_correction(old, before.corrections + n) for n, old in enumerate(withdrawn, start=1)]
     times = [c.at for _, _, found in current.values() for c in found]
     later = [t for t in times if t > watermark]
-    settled = replace(after, announced=tuple(sorted(_suffix(after, key) for key in due)),
-                      corrections=before.corrections + len(corrections),
-                      next_due=min(later) if later else retire_at(after, times, policy))
-    object.__setattr__(settled, "memo", after.memo)
+    settled = after if after is not before else replace(after)  # ``after`` is new: finished in place
+    _set(settled, announced=tuple(sorted(c.suffix for _, c in due.values())),
+         corrections=before.corrections + len(corrections),
+         next_due=min(later) if later else retire_at(after, times, policy))
     return settled, corrections + fresh
+
+
+def _set(state: LeadState, **changes) -> None:
+    for name, value in changes.items():
+        object.__setattr__(state, name, value)
 
 
 class _Contents:
@@ -252,10 +290,6 @@ def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
     times = [c.at for _, _, found in derive(state, policy).values() for c in found]
     retire = retire_at(state, times, policy)
     return retire - policy.retire_after if retire else None
-
-
-def _suffix(state: LeadState, outcome_id: str) -> str:
-    return label(outcome_id[len(state.lead_id) + 1:])  # "1/opened": the same few for every lead
 
 
 def _full_id(state: LeadState, suffix: str) -> str:

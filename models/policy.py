@@ -32,6 +32,7 @@ MAX_GOAL_GROUPS = 100
 WINDOW_MONTHS = (6, 12)
 MAX_SALES_CYCLE_MONTHS = 24
 MAX_NAME_CHARS = 64
+SEGMENT_MEMO_SIZE = 4096  # distinct lead attribute sets remembered (models.policy.Policy.segment_for)
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
 
 # Text only: a bare number would silently mean seconds, which nobody who writes `target: 15` means.
@@ -243,11 +244,32 @@ class Policy(Frozen):
         return self
 
     def segment_for(self, attributes: dict[str, str | None]) -> Segment | None:
-        """First segment whose match fits the lead (order in the file is priority)."""
-        return next((s for s in self.segments if s.matches(attributes)), None)
+        """First segment whose match fits the lead (order in the file is priority).
+        Remembered per set of attributes: leads share a few, and every step asks."""
+        key = tuple(attributes.items())
+        memo = _segment_memo(self)
+        if key not in memo:
+            if len(memo) >= SEGMENT_MEMO_SIZE:
+                memo.clear()
+            memo[key] = next((s for s in self.segments if s.matches(attributes)), None)
+        return memo[key]
 
     def calendar_for(self, segment: Segment, team: str | None) -> BusinessCalendar:
         """The team's calendar wins over the segment's, which wins over the default."""
         if team in self.teams:
             return self.calendars[self.teams[team].calendar]
         return self.calendars[segment.calendar or self.default_calendar]
+
+
+# Segment per attribute set, per policy (by identity; an entry holds its policy, so the id
+# is not reused while it lives). Kept outside the model: pydantic compares private state.
+_SEGMENT_MEMOS: dict[int, tuple[Policy, dict]] = {}
+
+
+def _segment_memo(policy: Policy) -> dict:
+    entry = _SEGMENT_MEMOS.get(id(policy))
+    if entry is None or entry[0] is not policy:
+        if len(_SEGMENT_MEMOS) >= 16:  # policies reloaded many times: start afresh
+            _SEGMENT_MEMOS.clear()
+        entry = _SEGMENT_MEMOS[id(policy)] = (policy, {})
+    return entry[1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from models.attempts import AttemptSummary, InPeriod
+from models.attempts import AttemptSummary, InPeriod, shared_counts
 from models.lead_records import Attempt, conversion, handoff, label
 from models.lead_state import LeadState
 from models.retirement import Retired
@@ -72,4 +72,4 @@ def _summary_to_value(summary: AttemptSummary) -> list:
 
 def _summary_from_value(value: list) -> AttemptSummary:
     return AttemptSummary(instant(value[0]), instant(value[1]), instant(value[2]),
-                          tuple(InPeriod(*e) for e in value[3]))
+                          shared_counts(tuple(InPeriod(label(e[0]), e[1], e[2]) for e in value[3])))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from models.attempts import EMPTY, AttemptSummary, period_end
@@ -45,7 +45,7 @@ class CycleFacts:
                 cycle.returned_at, self.segment.name, self.clock_start, self.deadline,
                 self.first_contact_at, self.depth_shortfall)
 
-    @property
+    @cached_property
     def stop_at(self) -> datetime | None:
         """When the speed-to-lead clock stopped: first qualifying contact or return."""
         times = [t for t in (self.first_contact_at, self.cycle.returned_at) if t]
@@ -122,6 +122,7 @@ class Candidate(NamedTuple):
     at: datetime
     elapsed: timedelta | None  # business time since the start, when known by construction
     extra: tuple[tuple[str, object], ...]
+    suffix: str  # the id without the lead's: "1/opened", one shared copy for every lead
 
 
 def candidates(facts: CycleFacts) -> list[Candidate]:
@@ -178,8 +179,13 @@ def _depth_breach(facts: CycleFacts) -> Candidate | None:
 
 def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None = None,
              elapsed: timedelta | None = None, **extra) -> Candidate:
-    outcome_id = f"{facts.lead_id}/{facts.cycle.number}/{kind}" + (f"/{suffix}" if suffix else "")
-    return Candidate(outcome_id, kind, at, elapsed, tuple(extra.items()))
+    local_id = _local_id(facts.cycle.number, kind, suffix)
+    return Candidate(f"{facts.lead_id}/{local_id}", kind, at, elapsed, tuple(extra.items()), local_id)
+
+
+@lru_cache(maxsize=4096)
+def _local_id(cycle: int, kind: str, suffix: str | None) -> str:
+    return f"{cycle}/{kind}" + (f"/{suffix}" if suffix else "")
 
 
 def content_key(facts: CycleFacts, candidate: Candidate) -> tuple:

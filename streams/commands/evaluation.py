@@ -139,7 +139,8 @@ def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
 
 def _in_time_order(spool: IO[bytes], times: array, offsets: array) -> Iterator[tuple[int | str, LeadEventBase]]:
     """Second pass: the spooled records in event-time order (stable: ties keep input order)."""
-    for index in sorted(range(len(times)), key=times.__getitem__):
+    order = array("q", sorted(range(len(times)), key=times.__getitem__))  # 8 bytes a record, not 36
+    for index in order:
         spool.seek(offsets[index])
         yield pickle.load(spool)
 
