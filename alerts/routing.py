@@ -2,8 +2,11 @@
 
 The routing tree goes team first, then severity: each team of the policy has
 its own receivers, and within a team
-- pages of an escalation level (escalation != "0") go to the escalation
-  receiver (managers, head of sales: the ``notify`` label says who);
+- pages of an escalation level go to the receiver of the level's ``notify``
+  (``<team>-manager``, ``<team>-head_of_sales``: one receiver per ``notify`` value
+  the policy's escalations name), so level 2 can reach another person than
+  level 1; an escalation whose ``notify`` the policy no longer names falls back
+  to ``<team>-escalations``;
 - other pages (the breach) go to the team's pager, day and night;
 - warnings and tickets go to the team's chat, in the team's business hours only
   (``time_intervals`` made from the team's calendar, holidays muted).
@@ -69,7 +72,7 @@ def alertmanager_config(policy: Policy, *, webhook_url: str | None = None,
                   **timings["ticket"].fields(), "routes": routes},
         "inhibit_rules": _inhibit_rules(policy),
         "receivers": [_webhook("leadsla-default", webhook_url or EXAMPLE_WEBHOOK)]
-                     + [r for team in teams for r in _team_receivers(team, webhook_url)]
+                     + [r for team in teams for r in _team_receivers(team, notify_levels(policy), webhook_url)]
                      + _operations_receivers(operations, webhook_url),
     }
     intervals = [i for name in calendars for i in _time_intervals(name, policy.calendars[name])]
@@ -78,10 +81,39 @@ def alertmanager_config(policy: Policy, *, webhook_url: str | None = None,
     return config
 
 
+def notify_levels(policy: Policy) -> list[str]:
+    """Every ``notify`` the policy's escalations name, in order of their first level, then name."""
+    levels = {(index, e.notify) for s in policy.segments for index, e in enumerate(s.speed_to_lead.escalations)}
+    ordered: list[str] = []
+    for _, notify in sorted(levels):
+        if notify not in ordered:
+            ordered.append(notify)
+    return ordered
+
+
+TEAM_RECEIVER_KINDS = ("escalations", "pages", "chat")
+
+
+def notify_receiver(team: str, notify: str) -> str:
+    """``<team>-<notify>``; a notify spelled like one of the team's own receivers keeps its own name."""
+    return f"{team}-notify-{notify}" if notify in TEAM_RECEIVER_KINDS else f"{team}-{notify}"
+
+
+def _notify_routes(policy: Policy, team: str, timings: dict[str, Timing]) -> list[dict]:
+    return [{"receiver": notify_receiver(team, notify),
+             "matchers": [LEAD_ALERTS, 'severity="page"', 'escalation!="0"', f"notify={_quoted(notify)}"],
+             "group_by": LEAD_GROUPING, **timings["page"].fields()} for notify in notify_levels(policy)]
+
+
+def _quoted(value: str) -> str:
+    """A matcher value in double quotes, escaped as Alertmanager's parser reads it."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _team_route(policy: Policy, team: str, timings: dict[str, Timing]) -> dict:
     calendar = policy.teams[team].calendar if team in policy.teams else None
     office = _office_hours(calendar, policy)
-    routes = [
+    routes = _notify_routes(policy, team, timings) + [
         {"receiver": f"{team}-escalations", "matchers": [LEAD_ALERTS, 'severity="page"', 'escalation!="0"'],
          "group_by": LEAD_GROUPING, **timings["page"].fields()},
         {"receiver": f"{team}-pages", "matchers": ['severity="page"'],
@@ -124,10 +156,12 @@ def _inhibit_rules(policy: Policy) -> list[dict]:
     return rules
 
 
-def _team_receivers(team: str, webhook_url: str | None) -> list[dict]:
+def _team_receivers(team: str, notifies: list[str], webhook_url: str | None) -> list[dict]:
+    levels = [notify_receiver(team, notify) for notify in notifies]
     if webhook_url:
-        return [_webhook(f"{team}-{kind}", webhook_url) for kind in ("escalations", "pages", "chat")]
-    return [_pagerduty(f"{team}-escalations", f"REPLACE-{team}-managers-routing-key"),
+        return [_webhook(name, webhook_url) for name in levels + [f"{team}-{kind}" for kind in TEAM_RECEIVER_KINDS]]
+    return [_pagerduty(name, f"REPLACE-{name}-routing-key") for name in levels] + [
+            _pagerduty(f"{team}-escalations", f"REPLACE-{team}-managers-routing-key"),
             _pagerduty(f"{team}-pages", f"REPLACE-{team}-reps-routing-key"),
             _slack(f"{team}-chat", f"#leads-{team}")]
 
