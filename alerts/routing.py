@@ -8,6 +8,8 @@ its own receivers, and within a team
   level 1; an escalation whose ``notify`` the policy no longer names falls back
   to ``<team>-escalations``;
 - other pages (the breach) go to the team's pager, day and night;
+- depth breaches (low severity) go to the team's chat grouped per rep, so a rep's
+  under-worked leads arrive as one message;
 - warnings and tickets go to the team's chat, in the team's business hours only
   (``time_intervals`` made from the team's calendar, holidays muted).
 Per-lead alerts are grouped per lead and level, so each notification is about
@@ -26,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from alerts.content import LEAD_ALERTNAMES
+from alerts.content import ALERTING_KINDS, LEAD_ALERTNAMES
 from models.calendar import BusinessCalendar
 from models.policy import Policy
 
@@ -34,6 +36,8 @@ EXAMPLE_WEBHOOK = "http://127.0.0.1:5001/leadsla"
 EXAMPLE_SLACK = "https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK"
 LEAD_ALERTS = "alertname=~\"" + "|".join(LEAD_ALERTNAMES) + "\""
 LEAD_GROUPING = ["alertname", "team", "lead_id", "cycle", "escalation"]
+DEPTH_ALERTNAME = ALERTING_KINDS["depth_breached"][0]
+DEPTH_GROUPING = ["alertname", "team", "owner_rep"]
 # Alertmanager's week starts on Sunday: a range may not wrap past Saturday.
 DAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 HOUR_KEYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -118,6 +122,9 @@ def _team_route(policy: Policy, team: str, timings: dict[str, Timing]) -> dict:
          "group_by": LEAD_GROUPING, **timings["page"].fields()},
         {"receiver": f"{team}-pages", "matchers": ['severity="page"'],
          "group_by": LEAD_GROUPING, **timings["page"].fields()},
+        # Depth breaches: one message per rep (a coaching matter), in business hours.
+        {"receiver": f"{team}-chat", "matchers": [f'alertname="{DEPTH_ALERTNAME}"'], "group_by": DEPTH_GROUPING,
+         **timings["ticket"].fields(), **office},
         {"receiver": f"{team}-chat", "matchers": ['severity="warning"'],
          "group_by": LEAD_GROUPING, **timings["warning"].fields(), **office},
         {"receiver": f"{team}-chat", "matchers": ['severity="ticket"'], **timings["ticket"].fields(), **office},

@@ -74,6 +74,8 @@ class FollowUp(Frozen):
     attempts: int = Field(ge=1, le=100, description="Attempts required within the period.")
     within: Duration = Field(description="The period; whole days count business days on a business clock.")
     clock: ClockKind = "business"
+    compliance_target: float = Field(default=0.9, gt=0, le=1, description="Share of follow-up periods that must "
+                                     "reach the target or a connect (depth compliance rule).")
 
     @model_validator(mode="after")
     def _positive(self) -> "FollowUp":
@@ -181,6 +183,8 @@ class AlertPolicy(Frozen):
                                         description="How long resolved alerts keep being re-sent.")
     compliance_window: Duration = Field(default=timedelta(days=1), description="Window of the compliance rule.")
     compliance_min_leads: int = Field(default=5, ge=1, description="Fewer decided leads than this: no ticket.")
+    depth_notice_for: Duration = Field(default=timedelta(days=1), description="How long a per-lead depth-breach "
+                                       "alert stays active in Alertmanager (a notice: no later outcome resolves it).")
     operations_team: Name = Field(default="platform",
                                  description="Team label of the pipeline's own alerts (stalled, dead letters).")
 
@@ -195,6 +199,8 @@ class AlertPolicy(Frozen):
             raise ValueError("keep_resolved_for must be at least resend_every")
         if self.compliance_window < timedelta(minutes=5):
             raise ValueError("compliance_window must be at least 5m")
+        if not timedelta(minutes=1) <= self.depth_notice_for <= timedelta(days=30):
+            raise ValueError("depth_notice_for must be between 1m and 30d")
         return self
 
 

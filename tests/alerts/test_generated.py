@@ -78,6 +78,7 @@ def test_amtool_accepts_the_alertmanager_config(config, tmp_path):
     # A notify the policy no longer names (it changed since the outcome) still reaches the team's managers.
     ("alertname=LeadSLAEscalated team=emea severity=page escalation=3 notify=cfo", "emea-escalations"),
     ("alertname=LeadSLAWarning team=inbound-west severity=warning escalation=0", "inbound-west-chat"),
+    ("alertname=LeadDepthBreached team=emea severity=ticket escalation=0 notify=rep owner_rep=rep-1", "emea-chat"),
     ("alertname=LeadSLAComplianceLow team=inbound-east severity=ticket segment=smb", "inbound-east-chat"),
     ("alertname=LeadSLATicksStopped team=platform severity=page", "platform-pages"),
     ("alertname=LeadSLADeadLetters team=platform severity=ticket", "platform-chat"),
@@ -105,6 +106,7 @@ def test_warnings_and_tickets_wait_for_the_teams_business_hours_but_pages_do_not
     assert office == {'enterprise-manager/notify="manager"': None,
                       'enterprise-head_of_sales/notify="head_of_sales"': None,
                       'enterprise-escalations/escalation!="0"': None, 'enterprise-pages/severity="page"': None,
+                      'enterprise-chat/alertname="LeadDepthBreached"': ["business-hours-us-east"],
                       'enterprise-chat/severity="warning"': ["business-hours-us-east"],
                       'enterprise-chat/severity="ticket"': ["business-hours-us-east"]}
     hours = next(i for i in config["time_intervals"] if i["name"] == "business-hours-us-east")["time_intervals"]
@@ -130,3 +132,10 @@ def test_each_notify_level_gets_its_own_receiver_per_team_and_odd_names_stay_val
         routed = run(tool("amtool"), "config", "routes", "test", f"--config.file={path}", "alertname=LeadSLAEscalated",
                      "team=e2e-team", "severity=page", "escalation=2", f"notify={notify}")
         assert routed.stdout.strip() == receiver, routed.stdout + routed.stderr
+
+
+def test_depth_breaches_are_grouped_per_rep_not_per_lead():
+    config = yaml.safe_load((ALERTS / ALERTMANAGER_FILE).read_text())
+    emea = next(r for r in config["route"]["routes"] if r["matchers"] == ['team="emea"'])
+    depth = next(r for r in emea["routes"] if r["matchers"] == ['alertname="LeadDepthBreached"'])
+    assert depth["group_by"] == ["alertname", "team", "owner_rep"] and depth["receiver"] == "emea-chat"
