@@ -34,6 +34,7 @@ class LeadSnapshot:
     oldest_wait_seconds: dict[str, float] = field(default_factory=dict)  # team -> age of its oldest waiting lead
     unconnected: Counter = field(default_factory=Counter)  # (team, segment, "open"|"ended") -> leads
     unconnected_attempts: Counter = field(default_factory=Counter)  # same key -> qualifying attempts in period
+    follow_up_ended: Counter = field(default_factory=Counter)  # (team, segment, "met"|"breached") -> lead cycles
     marketing_leads: Counter = field(default_factory=Counter)  # lead segment -> conversions this month
     marketing_value: Counter = field(default_factory=Counter)  # lead segment -> their value, where given
 
@@ -92,6 +93,8 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
         snapshot.leads += 1
         _count_marketing_conversions(lead, month, snapshot)
         facts = lead.latest_cycle
+        if facts is not None:
+            _count_depth_result(facts, now, snapshot)
         if facts is not None and not _returned_by(facts, now):
             _count_waiting(facts, now, snapshot)
             _count_follow_up(facts, lead.summary, now, snapshot)
@@ -121,12 +124,29 @@ def _count_waiting(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> 
     snapshot.oldest_wait_seconds[team] = max(age, snapshot.oldest_wait_seconds.get(team, 0.0))
 
 
+def ended_lately(facts: CycleFacts, now: datetime) -> bool:
+    """The follow-up period ended within the last period length: depth is judged over a
+    timeframe (leads older than their period, but not by much), not over every lead kept."""
+    ends = facts.period_end
+    return ends is not None and ends <= now and now - ends < ends - facts.cycle.handoff_at
+
+
+def _count_depth_result(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> None:
+    """Each cycle whose period ended lately, as the core judged it (``depth_shortfall``); a
+    cycle returned to Marketing before its period ended is not judged."""
+    returned = facts.cycle.returned_at
+    if not ended_lately(facts, now) or (returned is not None and returned <= facts.period_end):
+        return
+    result = "met" if facts.depth_shortfall is None else "breached"
+    snapshot.follow_up_ended[(facts.cycle.owner_at(facts.period_end).team, facts.segment.name, result)] += 1
+
+
 def _count_follow_up(facts: CycleFacts, summary: AttemptSummary, now: datetime, snapshot: LeadSnapshot) -> None:
     """Unconnected leads and their qualifying attempts within the follow-up period, split by
     whether the period is still open: the ended ones are what the depth target is judged on.
     Summarised attempts are all behind the watermark, so before ``now``."""
     period_end = facts.period_end
-    if period_end is None or facts.cycle.handoff_at > now:
+    if period_end is None or facts.cycle.handoff_at > now or (period_end <= now and not ended_lately(facts, now)):
         return
     so_far = [a for a in facts.cycle.attempts if a.occurred_at <= now]
     if any(a.connected for a in so_far) or summary.first_connected is not None:

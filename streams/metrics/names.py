@@ -82,10 +82,14 @@ LEADS_WAITING = _gauge("leads_waiting", "Handed-off leads waiting for a first qu
 OLDEST_WAITING = _gauge("oldest_waiting_lead_age_seconds", "Wall-clock time the team's longest-waiting lead "
                         "has waited since handoff (0: none waiting).", "team", unit="seconds")
 UNCONNECTED = _gauge("unconnected_leads", "Open leads nobody has connected with yet, by whether their "
-                     "follow-up period is still open or ended.", *TEAM_SEGMENT, "period")
+                     "follow-up period is still open or ended within the last period length (older ones "
+                     "are left out: depth over a timeframe, not lifetime).", *TEAM_SEGMENT, "period")
 UNCONNECTED_ATTEMPTS = _gauge("unconnected_lead_attempts", "Qualifying attempts within the follow-up period on "
                               "those leads (divide by leadsla_unconnected_leads for the average).",
                               *TEAM_SEGMENT, "period")
+FOLLOW_UP_ENDED = _gauge("follow_up_periods_ended", "Lead cycles whose follow-up period ended within the last "
+                         "period length, by result: met (a connect, or the target's attempts) or breached.",
+                         *TEAM_SEGMENT, "result")
 
 # --- marketing goal (models.goal) ---------------------------------------------------------------------
 MARKETING_LEADS = _gauge("marketing_leads_month_to_date", "Marketing-generated lead conversions this month.",
@@ -130,6 +134,9 @@ def decided_increase_rule(window: str) -> str:
 
 def breached_ratio_rule(window: str) -> str:
     return f"{RECORDING_RULE_PREFIX}speed_to_lead_breached:ratio{window}"
+
+
+DEPTH_BREACHED_RATIO_RULE = f"{RECORDING_RULE_PREFIX}follow_up_breached:ratio"
 
 
 # --- the windowed live tables (streams.runtime.live_tables writes, streams.runtime.gauge_timer reads) -----

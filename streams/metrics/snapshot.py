@@ -26,6 +26,7 @@ from streams.metrics.labels import LabelBounds
 
 WAIT_STATUSES = ("on_time", "overdue")
 PERIODS = ("open", "ended")
+DEPTH_RESULTS = ("met", "breached")
 
 
 class SnapshotCollector(Collector):
@@ -77,12 +78,14 @@ def lead_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBounds) -
     for team, age in snapshot.oldest_wait_seconds.items():
         oldest[(labels.team(team),)] = max(age, oldest.get((labels.team(team),), 0.0))
     zero_depth = {(t, s, p): 0.0 for t in teams for s in with_follow_up for p in PERIODS}
+    zero_ended = {(t, s, r): 0.0 for t in teams for s in with_follow_up for r in DEPTH_RESULTS}
     return [
         _gauge(names.TRACKED_LEADS, {(): snapshot.leads}),
         _gauge(names.LEADS_WAITING, waiting),
         _gauge(names.OLDEST_WAITING, oldest),
         _gauge(names.UNCONNECTED, zero_depth | _bounded(snapshot.unconnected, by_team_segment)),
         _gauge(names.UNCONNECTED_ATTEMPTS, zero_depth | _bounded(snapshot.unconnected_attempts, by_team_segment)),
+        _gauge(names.FOLLOW_UP_ENDED, zero_ended | _bounded(snapshot.follow_up_ended, by_team_segment)),
     ]
 
 

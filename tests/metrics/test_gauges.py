@@ -105,3 +105,24 @@ def test_live_windows_sum_over_partitions_and_bound_their_labels(floor):
     assert (floor.value("leadsla_live_day_attempted_leads"), floor.value("leadsla_live_day_lead_attempts"),
             floor.value("leadsla_live_day_lead_attempts_max")) == (3, 6, 3)
 
+
+
+def test_depth_is_judged_over_periods_that_ended_lately_not_over_every_lead_kept(floor):
+    ended, periods = dict(period="ended"), "leadsla_follow_up_periods_ended"
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 0  # still open
+    publish(floor, 20 * 24 * 60)  # 22 March: the periods (10 business days) ended about a week ago
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 1  # L-never
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="met") == 1  # L-called connected
+    assert floor.value(periods, team="inbound-west", segment="smb", result="breached") == 1  # 2 attempts of 6
+    assert floor.value("leadsla_unconnected_lead_attempts", team="inbound-west", segment="smb", **ended) == 2
+    publish(floor, 40 * 24 * 60)  # 11 April: ended longer ago than a period lasts: out of the timeframe
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 0
+    assert floor.value("leadsla_unconnected_leads", team="enterprise", segment="enterprise-demo", **ended) == 0
+    assert floor.value("leadsla_unconnected_leads", team="inbound-west", segment="smb", **ended) == 0
+
+
+def test_a_lead_returned_before_its_period_ended_is_not_judged_on_depth(floor):
+    floor.events([handoff("L-wait", "", "", minutes=60, action="return", n=2)])
+    publish(floor, 20 * 24 * 60)
+    assert floor.value("leadsla_follow_up_periods_ended", team="inbound-east", segment="mid-market",
+                       result="breached") == 0

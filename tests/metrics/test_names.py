@@ -53,7 +53,8 @@ def test_every_metric_a_rule_or_panel_queries_is_declared(path):
 
 def test_every_recording_rule_name_comes_from_the_names_module():
     window = window_name(example_policy())
-    declared = {names.decided_increase_rule(window), names.breached_ratio_rule(window)}
+    declared = {names.decided_increase_rule(window), names.breached_ratio_rule(window),
+                names.DEPTH_BREACHED_RATIO_RULE}
     assert set(RULE_NAME.findall((REPO / "alerts" / "rules.yml").read_text())) == declared
 
 
