@@ -32,6 +32,12 @@ alerts:
   resend_every: 2s
   keep_resolved_for: 1m
 """
+# Follow-up depth: 3 attempts within 30s of the handoff (24x7), judged as soon as the period ends;
+# a compliance ticket from 2 lead cycles on (the rule itself waits 30m: seen pending in tests).
+DEPTH_POLICY = FAST_POLICY.replace("        - {after: 8s, notify: manager}\n", (
+    "        - {after: 8s, notify: manager}\n"
+    "    follow_up: {attempts: 3, within: 30s, clock: 24x7}\n")).replace(
+    "  keep_resolved_for: 1m\n", "  keep_resolved_for: 1m\n  compliance_min_leads: 2\n")
 # For tests about one alert: the escalation would come (and, by inhibition, silence
 # the breach) while the breach is still on its way.
 LATE_ESCALATION_POLICY = FAST_POLICY.replace("after: 8s", "after: 1h")
