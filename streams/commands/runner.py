@@ -23,6 +23,7 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.app import Extension, create_app
 from streams.runtime.clock import Clock, SystemClock, demo_clock
 from streams.runtime.gauge_timer import metrics_extension
+from streams.runtime.marketing import marketing_extension
 from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
@@ -108,7 +109,7 @@ def _extensions(settings: Settings) -> list[Extension]:
     """What runs beside the core in a worker."""
     from streams.runtime.alerting import alerting  # console alerts print above the view: rich redirects stdout
 
-    return [metrics_extension(), alerting(settings)]
+    return [metrics_extension(), marketing_extension(), alerting(settings)]
 
 
 def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:

@@ -101,6 +101,18 @@ GOAL_VALUE = _gauge("marketing_goal_value_month_to_date", "Goal line in value (p
 GOAL_MONTHLY = _gauge("marketing_goal_leads_monthly", "Monthly goal: quota x marketing share / average deal "
                       "size / close rate.", "segment")
 
+# --- marketing goal per goal group, by event time (models.waterfall, models.loop_ledger) -----------------
+GROUP_LEADS = _gauge("marketing_group_leads_month_to_date", "Marketing conversions of the event-time watermark's "
+                     "month so far, per goal group (group=\"total\": every marketing lead).", "group")
+MONTH_DAY = _gauge("marketing_month_day", "Day of the month of the event-time watermark, in the goal zone: the "
+                   "waterfall's today.")
+MONTH_DAYS = _gauge("marketing_month_days", "Days in the watermark's month.")
+CLOSED_LOOP = _gauge("closed_loop_window_figure", "The closed loop behind this month's goal: per goal group and "
+                     "window month, one figure: leads, customers, customer_revenue (won from those customers), "
+                     "group_revenue (won, closed in the month, from the group's leads), won_revenue (all won, "
+                     "closed in the month). Sum over workers.", "group", "month", "figure")
+CLOSED_LOOP_FIGURES = ("leads", "customers", "customer_revenue", "group_revenue", "won_revenue")
+
 # --- the windowed live tables, read into gauges ---------------------------------------------------------
 LIVE_CONTACTED = _gauge("live_hour_contacted_leads", "Leads first contacted in the current hour window "
                         "(live table; expires with the window).", "team")
@@ -137,6 +149,21 @@ def breached_ratio_rule(window: str) -> str:
 
 
 DEPTH_BREACHED_RATIO_RULE = f"{RECORDING_RULE_PREFIX}follow_up_breached:ratio"
+
+# The marketing goal per group (alerts.marketing_rules): the closed loop's inputs, the goal, the goal line.
+LEARNED_INPUTS = ("close_rate", "average_deal_size", "marketing_share")
+
+
+def learned_input_rule(name: str) -> str:
+    """An input as the window teaches it (mean of the monthly values where defined)."""
+    return f"{RECORDING_RULE_PREFIX}closed_loop_{name}:window"
+
+
+def goal_rule(name: str) -> str:
+    """Per group, the input or figure used for the goal: close_rate, average_deal_size, marketing_share,
+    lead_value, goal_leads, goal_value (monthly), goal_leads_to_date, goal_value_to_date, value_to_date,
+    behind (the share of the goal line to date not reached, in the group's mode)."""
+    return f"{RECORDING_RULE_PREFIX}marketing_{name}"
 
 
 # --- the windowed live tables (streams.runtime.live_tables writes, streams.runtime.gauge_timer reads) -----
