@@ -30,7 +30,7 @@ from datetime import date
 
 from alerts.content import ALERTING_KINDS, LEAD_ALERTNAMES
 from models.calendar import BusinessCalendar
-from models.policy import Policy
+from models.policy import PaceAlert, Policy
 
 EXAMPLE_WEBHOOK = "http://127.0.0.1:5001/leadsla"
 EXAMPLE_SLACK = "https://hooks.slack.com/services/REPLACE/WITH/YOUR-WEBHOOK"
@@ -67,7 +67,9 @@ def alertmanager_config(policy: Policy, *, webhook_url: str | None = None,
     teams = sorted(policy.teams)
     operations = policy.alerts.operations_team
     calendars = sorted({policy.teams[t].calendar for t in policy.teams})
-    routes = [_team_route(policy, team, timings) for team in teams] + [_operations_route(operations, timings)]
+    marketing = policy.goals.pace.team if policy.goals else PaceAlert().team
+    routes = [_team_route(policy, team, timings) for team in teams] + [_operations_route(operations, timings),
+                                                                       _marketing_route(marketing, timings)]
     # Lead alerts of a team the policy does not name still page fast, to the default receiver.
     routes.append({"receiver": "leadsla-default", "matchers": [LEAD_ALERTS], "group_by": LEAD_GROUPING,
                    **timings["page"].fields()})
@@ -77,7 +79,9 @@ def alertmanager_config(policy: Policy, *, webhook_url: str | None = None,
         "inhibit_rules": _inhibit_rules(policy),
         "receivers": [_webhook("leadsla-default", webhook_url or EXAMPLE_WEBHOOK)]
                      + [r for team in teams for r in _team_receivers(team, notify_levels(policy), webhook_url)]
-                     + _operations_receivers(operations, webhook_url),
+                     + _operations_receivers(operations, webhook_url)
+                     + [_webhook(f"{marketing}-chat", webhook_url) if webhook_url
+                        else _slack(f"{marketing}-chat", f"#{marketing}-goals")],
     }
     intervals = [i for name in calendars for i in _time_intervals(name, policy.calendars[name])]
     if intervals:
@@ -136,6 +140,12 @@ def _operations_route(team: str, timings: dict[str, Timing]) -> dict:
     """The pipeline's own alerts (from the Prometheus rules): pages at any hour."""
     routes = [{"receiver": f"{team}-pages", "matchers": ['severity="page"'], **timings["page"].fields()}]
     return {"receiver": f"{team}-chat", "matchers": [f'team="{team}"'], "routes": routes}
+
+
+def _marketing_route(team: str, timings: dict[str, Timing]) -> dict:
+    """Marketing's pace warnings (a goal group behind its goal line): its chat, grouped per group."""
+    return {"receiver": f"{team}-chat", "matchers": [f'team="{team}"'], "group_by": ["alertname", "group"],
+            **timings["warning"].fields()}
 
 
 def _office_hours(calendar: str | None, policy: Policy) -> dict:

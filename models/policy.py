@@ -157,6 +157,15 @@ class GoalGroup(Frozen):
         return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
+class PaceAlert(Frozen):
+    """When the generated rule warns that a group is behind its cumulative goal line."""
+
+    behind_by: float = Field(default=0.1, gt=0, lt=1, description="Share of the goal line to date not reached.")
+    after_day: int = Field(default=5, ge=1, le=28, description="Only from this day of the month on: early in a "
+                           "month a few leads make a large share.")
+    team: Name = Field(default="marketing", description="Team label of the warning (Alertmanager routes on it).")
+
+
 class Goals(Frozen):
     """Marketing's goal per group of leads (models.goal, models.closed_loop)."""
 
@@ -166,6 +175,7 @@ class Goals(Frozen):
         default_factory=dict, description="Attribute values leads carry that no segment matches on, "
                                           "so that groups may select them.")
     groups: tuple[GoalGroup, ...] = Field(default=(), max_length=MAX_GOAL_GROUPS)
+    pace: PaceAlert = PaceAlert()
 
 
 # Fields a lead link may use; anything else in the template is a typo.

@@ -5,7 +5,7 @@ read, taken in the goal zone (models.goal_report.goal_zone). Each partition coun
 marketing conversions its watermark has passed, so a replay of a past month fills the
 waterfall exactly as the live run did, and every conversion is counted once it is
 final (no later record can undo it). Every marketing conversion counts, a recycled
-lead's new one too: each is a new MQL (as ``leadsla_marketing_leads_month_to_date``).
+lead's new one too: each is a new MQL (as the per-segment month-to-date gauge).
 
 The lead-state table is the source: a lead stays in it ``retire_after`` (35 days by
 default) after it goes quiet, so a month's conversions are all there.

@@ -82,6 +82,7 @@ def test_amtool_accepts_the_alertmanager_config(config, tmp_path):
     ("alertname=LeadSLAComplianceLow team=inbound-east severity=ticket segment=smb", "inbound-east-chat"),
     ("alertname=LeadSLATicksStopped team=platform severity=page", "platform-pages"),
     ("alertname=LeadSLADeadLetters team=platform severity=ticket", "platform-chat"),
+    ("alertname=MarketingBehindGoal team=marketing severity=warning group=smb", "marketing-chat"),
     ("alertname=LeadSLABreached team=partners severity=page escalation=0", "leadsla-default"),
 ])
 def test_the_routing_tree_sends_each_alert_to_its_team_and_severity(labels, receiver):
