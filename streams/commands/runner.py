@@ -78,7 +78,8 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     ensure_topics(settings.kafka, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
     sent = run_simulator(settings.kafka, settings.topics, clock,
-                         TrafficModel(random.Random(), leads_per_hour), stop=threading.Event(), max_events=count)
+                         TrafficModel(random.Random(), leads_per_hour, deals=True), stop=threading.Event(),
+                         max_events=count)
     _say(f"sent {sent} records")
     return 0
 
@@ -116,10 +117,10 @@ def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop
     from streams.simulator.feed import run_simulator
     from streams.simulator.traffic import DEFAULT_SEED, TrafficModel
 
-    model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
+    model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate, deals=True)
     thread = threading.Thread(
         target=run_simulator, name="simulator", daemon=True,
-        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop},
+        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop, "history": True},
     )
     thread.start()
     _say(f"simulating {options.leads_per_hour:g} leads/hour at {options.speed:g}x from {clock.now():%a %Y-%m-%d %H:%M} UTC")
