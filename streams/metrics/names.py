@@ -106,7 +106,7 @@ GROUP_LEADS = _gauge("marketing_group_leads_month_to_date", "Marketing conversio
                      "month so far, per goal group (group=\"total\": every marketing lead).", "group")
 MONTH_DAY = _gauge("marketing_month_day", "Day of the month of the event-time watermark, in the goal zone: the "
                    "waterfall's today.")
-MONTH_DAYS = _gauge("marketing_month_days", "Days in the watermark's month.")
+MONTH_DAYS = _gauge("marketing_month_length", "Days in the watermark's month.")
 CLOSED_LOOP = _gauge("closed_loop_window_figure", "The closed loop behind this month's goal: per goal group and "
                      "window month, one figure: leads, customers, customer_revenue (won from those customers), "
                      "group_revenue (won, closed in the month, from the group's leads), won_revenue (all won, "

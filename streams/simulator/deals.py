@@ -23,6 +23,10 @@ DEAL_CHANCE = 0.35  # of connected leads
 WIN_CHANCE = 0.45
 HISTORY_MONTHS = 12
 HISTORY_LEADS_PER_MONTH = 30
+# Every month's first leads cover each kind of lead the example policy's goal groups select, and
+# win a deal, so each group has a close rate and a deal size to learn; the rest are drawn at random.
+COVERING = (("enterprise", "demo-request"), ("enterprise", "contact-sales"), ("enterprise", "whitepaper"),
+            ("mid-market", "webinar"), ("smb", "ebook"))
 MONTH_ZONE = ZoneInfo("America/New_York")
 
 
@@ -45,20 +49,22 @@ def closed_loop_history(start: datetime, seed: int = 7) -> list[ScheduledEvent]:
     for back in range(HISTORY_MONTHS, 0, -1):
         month = this_month.plus(-back)
         for n in range(HISTORY_LEADS_PER_MONTH):
-            items += _past_lead(f"H-{month}-{n:03d}", month, rng, start)
+            items += _past_lead(f"H-{month}-{n:03d}", month, rng, start, COVERING[n] if n < len(COVERING) else None)
     return sorted(items, key=lambda item: item.at)
 
 
-def _past_lead(lead_id: str, month: Month, rng: random.Random, start: datetime) -> list[ScheduledEvent]:
-    segment = weighted(rng, SEGMENTS)
-    offer = weighted(rng, OFFERS["enterprise" if segment == "enterprise" else "other"])
+def _past_lead(lead_id: str, month: Month, rng: random.Random, start: datetime,
+               kind: tuple[str, str] | None) -> list[ScheduledEvent]:
+    segment = kind[0] if kind else weighted(rng, SEGMENTS)
+    offer = kind[1] if kind else weighted(rng, OFFERS["enterprise" if segment == "enterprise" else "other"])
     converted = month.start(MONTH_ZONE) + timedelta(seconds=round(rng.uniform(0, 27 * 86400)))
     conversion = LeadConverted(schema_version=SCHEMA_VERSION, event_id=f"{lead_id}-c", lead_id=lead_id,
                                occurred_at=converted, source="marketing", segment=segment, offer=offer)
     items = [ScheduledEvent(converted, "conversions", conversion)]
     closed = converted + timedelta(seconds=round(rng.uniform(10, 100) * 86400))
-    if rng.random() < 0.3 and closed < start:
-        items.append(_deal(lead_id, closed, rng.random() < 0.5, round(rng.uniform(*VALUE_RANGE[segment]), -2)))
+    amount = round(rng.uniform(*VALUE_RANGE[segment]), -2)
+    if (kind is not None or rng.random() < 0.3) and closed < start:
+        items.append(_deal(lead_id, closed, kind is not None or rng.random() < 0.5, amount))
     return items
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.generate import rules_text
 from grafana.build import dashboards
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import free_port
@@ -83,7 +84,9 @@ def observed(kafka_bootstrap: str, tmp_path_factory) -> Observed:
     ensure_topics(settings.bootstrap, topic_specs(settings))
     env = run_env(settings, workdir)
     policy = load_policy(None)
-    with LocalPrometheus([f"127.0.0.1:{settings.metrics_port}"], workdir / "prometheus") as prometheus:
+    # The generated rules too: the marketing panels read the goal they compute from every worker's sums.
+    with LocalPrometheus([f"127.0.0.1:{settings.metrics_port}"], workdir / "prometheus",
+                         rules=rules_text(policy)) as prometheus:
         clock = demo_clock(60.0)  # the run's clock starts now too (same week, same speed)
         run = start_simulated_run(settings.bootstrap, env, workdir, RUN_LIMIT_S)
         try:
