@@ -14,18 +14,18 @@ sees every worker at once:
   the cumulative goal line to the watermark's day (x day / days in month), the value
   to date, and how far behind the line the group is, in its mode;
 - ``MarketingBehindGoal``: a group more than ``goals.pace.behind_by`` behind its line
-  from day ``goals.pace.after_day`` of the month on.
+  from day ``goals.pace.after_day`` of the month on, for ``goals.pace.lasting``.
 """
 
 from __future__ import annotations
 
+from models.durations import format_duration
 from models.goal import goal_groups, group_quota, total_quota
 from models.goal_report import TOTAL
 from models.policy import GoalGroup, PaceAlert, Policy
 from streams.metrics import names
 
 FIGURE = names.CLOSED_LOOP.name
-PACE_FOR = "15m"
 # Per window month: (numerator figure, denominator figure) of each learned input.
 RATIOS = {"close_rate": ("customers", "leads"), "average_deal_size": ("customer_revenue", "customers"),
           "marketing_share": ("group_revenue", "won_revenue")}
@@ -91,11 +91,12 @@ def _behind(group: GoalGroup) -> dict:
 
 
 def _pace_alert(pace: PaceAlert) -> dict:
-    return {
-        "alert": "MarketingBehindGoal",
-        "expr": (f"{names.goal_rule('behind')} > {pace.behind_by!r}\n"
-                 f"and on () max({names.MONTH_DAY.name}) >= {pace.after_day}"),
-        "for": PACE_FOR,
+    rule = {"alert": "MarketingBehindGoal",
+            "expr": (f"{names.goal_rule('behind')} > {pace.behind_by!r}\n"
+                     f"and on () max({names.MONTH_DAY.name}) >= {pace.after_day}")}
+    if pace.lasting:
+        rule["for"] = format_duration(pace.lasting)
+    return rule | {
         "labels": {"severity": "warning", "team": pace.team, "escalation": "0"},
         "annotations": {
             "summary": ("Marketing goal group {{ $labels.group }} is {{ $value | humanizePercentage }} behind its "

@@ -164,6 +164,8 @@ class PaceAlert(Frozen):
     after_day: int = Field(default=5, ge=1, le=28, description="Only from this day of the month on: early in a "
                            "month a few leads make a large share.")
     team: Name = Field(default="marketing", description="Team label of the warning (Alertmanager routes on it).")
+    lasting: Duration = Field(default=timedelta(minutes=15), ge=timedelta(0), le=timedelta(days=7),
+                              description="How long a group must stay behind before the warning fires.")
 
 
 class Goals(Frozen):

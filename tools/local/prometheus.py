@@ -24,10 +24,11 @@ class PrometheusError(RuntimeError):
 
 class LocalPrometheus:
     def __init__(self, targets: list[str], workdir: Path, scrape_interval: str = "1s",
-                 rules: str | None = None) -> None:
-        """``rules``: the text of a rule file (e.g. alerts/rules.yml) to evaluate every scrape interval."""
+                 rules: str | None = None, alertmanagers: list[str] = ()) -> None:
+        """``rules``: the text of a rule file (e.g. alerts/rules.yml) to evaluate every scrape interval;
+        ``alertmanagers``: host:port of each Alertmanager its alerts go to."""
         self.targets, self.workdir, self.scrape_interval = targets, workdir, scrape_interval
-        self.rules = rules
+        self.rules, self.alertmanagers = rules, list(alertmanagers)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -61,6 +62,8 @@ class LocalPrometheus:
     def _config(self) -> str:
         targets = json.dumps(self.targets)
         rules = f"rule_files: [{json.dumps(str(self.workdir / 'rules.yml'))}]\n" if self.rules is not None else ""
+        if self.alertmanagers:
+            rules += f"alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: {json.dumps(self.alertmanagers)}\n"
         return (f"global:\n  scrape_interval: {self.scrape_interval}\n  evaluation_interval: {self.scrape_interval}\n"
                 f"{rules}scrape_configs:\n  - job_name: leadsla\n    static_configs:\n      - targets: {targets}\n")
 
