@@ -1,4 +1,4 @@
-"""The four dashboards, built from the policy: pure functions, policy in, dashboard JSON out.
+"""The five dashboards, built from the policy: pure functions, policy in, dashboard JSON out.
 
 Where the policy matters it shapes the dashboard: one speed-to-lead panel per segment
 with that segment's target as the goal line, one follow-up panel per segment with its
@@ -16,6 +16,7 @@ from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
 from grafana import queries as q
+from grafana import rep_bandwidth as rep_bandwidth_panels
 from grafana.panels import Query, bars, graph, row, single, team_variable, window_variable
 from grafana.queries import TEAMS
 from models.goal import goal_groups, group_quota, total_quota
@@ -29,6 +30,7 @@ UIDS = {
     "follow-up-depth": "leadsla-follow-up-depth",
     "marketing-waterfall": "leadsla-marketing-waterfall",
     "pipeline-health": "leadsla-pipeline-health",
+    "rep-bandwidth": "leadsla-rep-bandwidth",
 }
 
 
@@ -243,8 +245,16 @@ def pipeline_health(policy: Policy) -> dash.Dashboard:
     ])
 
 
+def rep_bandwidth(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("rep-bandwidth", "leadsla: Rep bandwidth",
+                       "Each rep's leads against the attempts a day they can make (the policy's capacity).", policy)
+    board = _section(board, "Load against capacity", rep_bandwidth_panels.load_panels())
+    return _section(board, "Follow-up per rep", rep_bandwidth_panels.depth_panels())
+
+
 BUILDERS = {"speed-to-lead": speed_to_lead, "follow-up-depth": follow_up_depth,
-            "marketing-waterfall": marketing_waterfall, "pipeline-health": pipeline_health}
+            "marketing-waterfall": marketing_waterfall, "pipeline-health": pipeline_health,
+            "rep-bandwidth": rep_bandwidth}
 
 
 def dashboards(policy: Policy) -> dict[str, dict]:

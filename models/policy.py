@@ -180,6 +180,18 @@ class Goals(Frozen):
     pace: PaceAlert = PaceAlert()
 
 
+class Capacity(Frozen):
+    """How many contact attempts a rep can make in a day (rep bandwidth): the rep's own figure,
+    else the team's (each rep of it), else ``attempts_per_day``; none: the rep's capacity is unknown."""
+
+    attempts_per_day: float | None = Field(default=None, gt=0, le=10_000)
+    teams: dict[Name, Annotated[float, Field(gt=0, le=10_000)]] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    reps: dict[Name, Annotated[float, Field(gt=0, le=10_000)]] = Field(default_factory=dict, max_length=2_000)
+
+    def of(self, rep: str, team: str) -> float | None:
+        return self.reps.get(rep) or self.teams.get(team) or self.attempts_per_day
+
+
 # Fields a lead link may use; anything else in the template is a typo.
 LEAD_URL_FIELDS = ("lead_id", "cycle", "team", "owner_rep", "segment")
 
@@ -239,6 +251,7 @@ class Policy(Frozen):
     segments: tuple[Segment, ...] = Field(min_length=1, max_length=MAX_SEGMENTS)
     marketing_goals: tuple[MarketingGoal, ...] = Field(default=(), max_length=MAX_MARKETING_GOALS)
     goals: Goals | None = None
+    capacity: Capacity = Capacity()
     alerts: AlertPolicy = AlertPolicy()
 
     @model_validator(mode="after")
@@ -258,6 +271,9 @@ class Policy(Frozen):
             seen.add(segment.name)
         if self.goals is not None:
             check_goal_groups(self)
+        for team in self.capacity.teams:
+            if team not in self.teams:
+                raise ValueError(f"capacity.teams: unknown team {team!r} (known: {sorted(self.teams)})")
         return self
 
     def segment_for(self, attributes: dict[str, str | None]) -> Segment | None:

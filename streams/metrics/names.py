@@ -113,6 +113,16 @@ CLOSED_LOOP = _gauge("closed_loop_window_figure", "The closed loop behind this m
                      "closed in the month). Sum over workers.", "group", "month", "figure")
 CLOSED_LOOP_FIGURES = ("leads", "customers", "customer_revenue", "group_revenue", "won_revenue")
 
+# --- rep bandwidth (models.rep_load); rep labels capped (streams.metrics.labels.REP_CAP, then "other") -------
+REP_LOAD = _gauge("rep_load", "Each rep's load now, by measure: handed_today (leads handed to the rep today), "
+                  "waiting (for a first contact), unconnected (open follow-up period, no connect), attempts_made "
+                  "and attempts_needed (to reach the depth target on those), attempts_needed_per_day (spread over "
+                  "the days their periods have left).", "rep", "team", "measure")
+REP_MEASURES = ("handed_today", "waiting", "unconnected", "attempts_made", "attempts_needed",
+                "attempts_needed_per_day")
+REP_CAPACITY = _gauge("rep_capacity_attempts_per_day", "Attempts a day the rep can make (policy capacity), for "
+                      "reps with a load.", "rep", "team")
+
 # --- the windowed live tables, read into gauges ---------------------------------------------------------
 LIVE_CONTACTED = _gauge("live_hour_contacted_leads", "Leads first contacted in the current hour window "
                         "(live table; expires with the window).", "team")

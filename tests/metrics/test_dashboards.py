@@ -37,7 +37,7 @@ def test_leadsla_dashboards_writes_the_files_and_check_spots_a_hand_edit(tmp_pat
     assert leadsla(["dashboards", "--output", str(tmp_path), "--check"]) == 1
 
 
-def test_four_dashboards_with_stable_uids_and_the_provisioned_datasource(boards):
+def test_five_dashboards_with_stable_uids_and_the_provisioned_datasource(boards):
     assert {stem: board["uid"] for stem, board in boards.items()} == UIDS
     for board in boards.values():
         panels = [p for p in board["panels"] if p["type"] != "row"]
@@ -98,4 +98,4 @@ def test_generated_files_are_what_provisioning_points_at():
     assert provider["type"] == "file" and provider["options"]["path"].endswith("/leadsla")
     assert sorted(p for p in files if p.startswith("dashboards/")) == [
         "dashboards/follow-up-depth.json", "dashboards/marketing-waterfall.json",
-        "dashboards/pipeline-health.json", "dashboards/speed-to-lead.json"]
+        "dashboards/pipeline-health.json", "dashboards/rep-bandwidth.json", "dashboards/speed-to-lead.json"]

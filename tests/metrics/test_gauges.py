@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from datetime import timedelta
+
+from models.attempts import period_end
 from models.lead_snapshot import FactsCache
 
 from streams.metrics.gauges import gauge_families
@@ -126,3 +129,28 @@ def test_a_lead_returned_before_its_period_ended_is_not_judged_on_depth(floor):
     publish(floor, 20 * 24 * 60)
     assert floor.value("leadsla_follow_up_periods_ended", team="inbound-east", segment="mid-market",
                        result="breached") == 0
+
+
+def test_each_reps_load_against_their_capacity(floor):
+    def load(rep: str, team: str, measure: str) -> float:
+        return floor.value("leadsla_rep_load", rep=rep, team=team, measure=measure)
+
+    assert [load(r, t, "handed_today") for r, t in [("rep-ent-2", "enterprise"), ("rep-ent-1", "enterprise"),
+                                                     ("rep-east-1", "inbound-east"), ("rep-west-1", "inbound-west")]
+            ] == [1, 1, 1, 1]
+    assert (load("rep-ent-2", "enterprise", "waiting"), load("rep-ent-1", "enterprise", "waiting")) == (1, 0)
+    # rep-west-1 made 2 of the 6 attempts smb asks for; rep-ent-1 connected: nothing more needed.
+    assert (load("rep-west-1", "inbound-west", "attempts_made"),
+            load("rep-west-1", "inbound-west", "attempts_needed")) == (2, 4)
+    assert load("rep-ent-1", "enterprise", "unconnected") == 0
+    # 8 attempts over the days left of enterprise-demo's period (10 business days from the handoff).
+    segment = next(s for s in floor.policy.segments if s.name == "enterprise-demo")
+    ends = period_end(segment, floor.policy.calendar_for(segment, "enterprise"), at(0))
+    days_left = (ends - at(30)) / timedelta(days=1)
+    assert 11 < days_left < 14
+    assert load("rep-ent-2", "enterprise", "attempts_needed_per_day") == pytest.approx(8 / days_left)
+    capacity = "leadsla_rep_capacity_attempts_per_day"
+    assert floor.value(capacity, rep="rep-ent-2", team="enterprise") == 40  # the team's figure
+    assert floor.value(capacity, rep="rep-east-1", team="inbound-east") == 60  # the default
+    publish(floor, 24 * 60)  # the next day: nothing handed today
+    assert load("rep-ent-2", "enterprise", "handed_today") == 0
