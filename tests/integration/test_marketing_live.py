@@ -6,6 +6,8 @@ goal group by the event-time watermark."""
 from __future__ import annotations
 
 import json
+import signal
+import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
@@ -117,3 +119,23 @@ def test_the_worker_keeps_the_closed_loop_and_the_waterfall_by_event_time(pipeli
     deal_letters = [letter for letter in letters if letter["source_topic"] == pipeline.settings.topics.deals]
     assert [(letter["code"], "status" in letter["reason"]) for letter in deal_letters] == [("invalid_field", True)]
     assert served[(names.DEAD_LETTERS.name, (("reason", "invalid_field"), ("topic", pipeline.settings.topics.deals)))] == 1
+
+
+def test_a_worker_killed_and_restarted_serves_the_same_closed_loop_from_its_changelog(pipeline):
+    port = free_port()
+    pipeline.settings = pipeline.settings.but(metrics_port=port)
+    now = datetime.now(timezone.utc)
+    events = scenario(now)
+    pipeline.produce_events(events)
+    pipeline.start_worker()
+    expected = expected_figures(events, now)
+
+    def serves(got: dict) -> bool:
+        return all(got.get(k) == v for k, v in expected.items())
+
+    assert serves(wait_for(lambda: scrape(port), serves, timeout_s=90)), pipeline.worker_logs()
+    time.sleep(6)  # a commit: the table's changes are in its changelog
+    pipeline.stop_workers(signal.SIGKILL)
+    pipeline.start_worker()
+    served = wait_for(lambda: scrape(port), serves, timeout_s=120)
+    assert {k: served.get(k) for k in expected} == expected, pipeline.worker_logs()
