@@ -75,12 +75,6 @@ def live_hour_average_speed(clock: str = "business") -> str:
             f"{gauge(names.LIVE_CONTACTED.name, by='team', team=TEAMS)}")
 
 
-def marketing_pace(segment: str) -> str:
-    actual = gauge(names.MARKETING_LEADS.name, segment=segment)
-    goal = gauge(names.GOAL_LEADS.name, "max", segment=segment)
-    return f"{actual} / {goal}"
-
-
 def depth_met_share(by: str = "", **labels: str) -> str:
     """Follow-up periods that ended lately with the target's attempts or a connect / all that ended lately."""
     ended = names.FOLLOW_UP_ENDED.name

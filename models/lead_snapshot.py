@@ -1,11 +1,11 @@
-"""What the lead-state table says right now: leads waiting, follow-up depth, marketing pace.
+"""What the lead-state table says right now: leads waiting, follow-up depth.
 
 Counters answer "how many happened"; these answer "how are things now", so they are
 recomputed from the table (the truth, which survives restarts) rather than kept as
 running totals. Keys are the raw team and segment names of the events; bounding them
 into metric labels is the caller's business.
 
-Pure: ``now`` and the month's time zone are parameters.
+Pure: ``now`` is a parameter. (The marketing waterfall, by event time, is models.waterfall.)
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 from models.attempts import EMPTY, AttemptSummary
-from models.goal import MonthToDate, month_to_date
 from models.lead_state import LeadState
 from models.policy import Policy
 from models.retirement import Retired
@@ -35,15 +33,12 @@ class LeadSnapshot:
     unconnected: Counter = field(default_factory=Counter)  # (team, segment, "open"|"ended") -> leads
     unconnected_attempts: Counter = field(default_factory=Counter)  # same key -> qualifying attempts in period
     follow_up_ended: Counter = field(default_factory=Counter)  # (team, segment, "met"|"breached") -> lead cycles
-    marketing_leads: Counter = field(default_factory=Counter)  # lead segment -> conversions this month
-    marketing_value: Counter = field(default_factory=Counter)  # lead segment -> their value, where given
 
 
 @dataclass(frozen=True)
 class LeadFacts:
     """What the snapshot needs of one lead that depends only on its events, not on "now"."""
 
-    marketing_conversions: tuple[tuple[datetime, str, float], ...]  # (when, lead segment, value)
     latest_cycle: CycleFacts | None
     summary: AttemptSummary  # the latest cycle's attempts behind the watermark
 
@@ -70,20 +65,17 @@ class FactsCache:
 
 
 def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
-    conversions = tuple((r.occurred_at, r.segment, r.value or 0.0) for r in state.spine
-                        if r.kind == "lead_converted" and r.source == "marketing")
     cycles = state.cycles()
     summary = state.summary(cycles[-1].number) if cycles else EMPTY
     facts = resolve_facts(state.lead_id, cycles[-1], policy, summary) if cycles else None
-    return LeadFacts(conversions, facts, summary)
+    return LeadFacts(facts, summary)
 
 
-def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_zone: ZoneInfo,
+def summarize(states: Iterable[LeadState], policy: Policy, now: datetime,
               cache: FactsCache | None = None) -> LeadSnapshot:
-    """One pass over the table. ``month_zone`` says where a month begins (marketing pace)."""
+    """One pass over the table."""
     cache = cache or FactsCache(policy)
     snapshot = LeadSnapshot(now=now)
-    month = month_to_date(now, month_zone)
     seen = set()
     for state in states:
         if isinstance(state, Retired):
@@ -91,7 +83,6 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
         seen.add(state.lead_id)
         lead = cache.facts(state)
         snapshot.leads += 1
-        _count_marketing_conversions(lead, month, snapshot)
         facts = lead.latest_cycle
         if facts is not None:
             _count_depth_result(facts, now, snapshot)
@@ -100,14 +91,6 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
             _count_follow_up(facts, lead.summary, now, snapshot)
     cache.retain(seen)
     return snapshot
-
-
-def _count_marketing_conversions(lead: LeadFacts, month: MonthToDate, snapshot: LeadSnapshot) -> None:
-    """Every marketing conversion this month counts, a recycled lead's new one too: each is a new MQL."""
-    for occurred_at, segment, value in lead.marketing_conversions:
-        if month.contains(occurred_at):
-            snapshot.marketing_leads[segment] += 1
-            snapshot.marketing_value[segment] += value
 
 
 def _returned_by(facts: CycleFacts, now: datetime) -> bool:

@@ -91,16 +91,6 @@ FOLLOW_UP_ENDED = _gauge("follow_up_periods_ended", "Lead cycles whose follow-up
                          "period length, by result: met (a connect, or the target's attempts) or breached.",
                          *TEAM_SEGMENT, "result")
 
-# --- marketing goal (models.goal) ---------------------------------------------------------------------
-MARKETING_LEADS = _gauge("marketing_leads_month_to_date", "Marketing-generated lead conversions this month.",
-                         "segment")
-MARKETING_VALUE = _gauge("marketing_lead_value_month_to_date", "Value of those leads, where given.", "segment")
-GOAL_LEADS = _gauge("marketing_goal_leads_month_to_date", "Goal line: monthly goal x day of month / days "
-                    "in month.", "segment")
-GOAL_VALUE = _gauge("marketing_goal_value_month_to_date", "Goal line in value (pipeline).", "segment")
-GOAL_MONTHLY = _gauge("marketing_goal_leads_monthly", "Monthly goal: quota x marketing share / average deal "
-                      "size / close rate.", "segment")
-
 # --- marketing goal per goal group, by event time (models.waterfall, models.loop_ledger) -----------------
 GROUP_LEADS = _gauge("marketing_group_leads_month_to_date", "Marketing conversions of the event-time watermark's "
                      "month so far, per goal group (group=\"total\": every marketing lead).", "group")

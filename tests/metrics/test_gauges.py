@@ -76,16 +76,6 @@ def test_attempts_on_unconnected_leads_by_follow_up_period(floor):
     assert floor.value("leadsla_unconnected_leads", team="enterprise", segment="enterprise-demo", **open_) == 0
 
 
-def test_marketing_leads_month_to_date_against_the_goal_line(floor):
-    assert floor.value("leadsla_marketing_leads_month_to_date", segment="enterprise") == 2  # not February's, not sales'
-    assert floor.value("leadsla_marketing_leads_month_to_date", segment="smb") == 1
-    assert floor.value("leadsla_marketing_lead_value_month_to_date", segment="enterprise") == 120_000
-    # 2 March: 2 of March's 31 days of the monthly goal (300 enterprise leads).
-    goal_to_date = floor.value("leadsla_marketing_goal_leads_month_to_date", segment="enterprise")
-    assert goal_to_date == pytest.approx(300 * 2 / 31)
-    assert floor.value("leadsla_marketing_goal_leads_monthly", segment="mid-market") == pytest.approx(500)
-
-
 def test_watermark_lag_and_tick_age_as_of_now(floor):
     floor.watermark_to(at(25))
     publish(floor, 30)
