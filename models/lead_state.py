@@ -27,10 +27,10 @@ from datetime import datetime, timezone
 from models.attempts import EMPTY, AttemptSummary, period_ends, summarise
 from models.cycles import Cycle, fold
 from models.events import LeadEventBase
-from models.lead_records import Attempt, Record, SpineRecord, record_of, record_order
+from models.lead_records import Attempt, Record, SpineRecord, label, record_of, record_order
 from models.outcomes import Outcome
 from models.policy import Policy
-from models.verdicts import Candidate, CycleFacts, candidates, materialize, resolve_facts
+from models.verdicts import Candidate, CycleFacts, candidates, content_key, materialize, resolve_facts
 
 # Ids of this many recent attempts are kept: a re-delivery (after a crash, a producer
 # retry) comes soon after the original. Conversions and handoffs keep their ids for good.
@@ -191,7 +191,8 @@ def _announce(before: LeadState, after: LeadState, policy: Policy,
     due = {c.outcome_id: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
     announced = {_full_id(after, suffix) for suffix in before.announced}
     content = _Contents(due)
-    withdrawn = _withdrawn(previous, current, announced, content)
+    # Time passing alone (the same derivation) withdraws nothing: what was due stays due.
+    withdrawn = [] if current is previous else _withdrawn(previous, current, announced, content)
     kept = announced - {o.outcome_id for o in withdrawn}
     fresh = sorted((content.of(key) for key in due if key not in kept), key=Outcome.sort_key)
     corrections = [_correction(old, before.corrections + n) for n, old in enumerate(withdrawn, start=1)]
@@ -221,14 +222,19 @@ class _Contents:
 
 def _withdrawn(previous: Derived, current: Derived, announced: set[str], content: _Contents) -> list[Outcome]:
     """Announced outcomes that no longer hold as announced, in the order they were derived.
-    A cycle whose facts are unchanged announces the same content: nothing to compare.
-    An id the previous state cannot derive (only if the policy changed under it) is kept
-    while it still holds: an outcome id never gets a second content."""
+    A cycle whose facts are unchanged announces the same content: nothing to compare; nor
+    does a candidate whose content key is unchanged (the usual case: a first contact
+    changes a cycle's facts, not its ``opened`` outcome). An id the previous state cannot
+    derive (only if the policy changed under it) is kept while it still holds: an outcome
+    id never gets a second content."""
     withdrawn = []
     for number, (key, facts, found) in previous.items():
         unchanged = number in current and current[number][0] == key
         for candidate in found:
             if candidate.outcome_id not in announced or (unchanged and candidate.outcome_id in content.due):
+                continue
+            now = content.due.get(candidate.outcome_id)
+            if now is not None and content_key(*now) == content_key(facts, candidate):
                 continue
             old = materialize(facts, candidate)
             if content.of(candidate.outcome_id) != old:
@@ -249,7 +255,7 @@ def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
 
 
 def _suffix(state: LeadState, outcome_id: str) -> str:
-    return outcome_id[len(state.lead_id) + 1:]
+    return label(outcome_id[len(state.lead_id) + 1:])  # "1/opened": the same few for every lead
 
 
 def _full_id(state: LeadState, suffix: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Hashable, Iterable
 from zoneinfo import ZoneInfo
@@ -40,11 +41,11 @@ class Period:
         if self.last_day < self.first_day:
             raise ValueError(f"the period ends ({self.last_day}) before it starts ({self.first_day})")
 
-    @property
+    @cached_property  # asked for each outcome folded
     def start(self) -> datetime:
         return _midnight(self.first_day, self.zone)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         """Exclusive: midnight after the last day."""
         return _midnight(self.last_day + timedelta(days=1), self.zone)
@@ -138,15 +139,24 @@ class Report:
     corrections: list[Correction]
     rejected: list[tuple[str, str]]  # (where, reason)
     rejected_by_code: dict[str, int]
-    # Marketing's side (goal groups, the monthly waterfall, attainment) is built by the
-    # marketing work (issue 10) and attached here; None until then.
+    # Attached by the command after the fold (dataclasses.replace): marketing's side
+    # (models.report_marketing), the policy versions applied (models.report_versions) and the
+    # what-if comparison (models.report_what_if); empty when not asked for or not known.
     marketing: object | None = None
+    versions: tuple = ()
+    what_if: object | None = None
+    bandwidth: tuple = ()  # models.report_bandwidth, per rep
+    agreement: object | None = None  # models.report_agreement: calendars and goal groups
 
 
 @dataclass
 class ReportBuilder:
+    """``policy`` gives the targets shown; ``policy_at``, when set, the version that judged a lead
+    cycle from its handoff (a policy history), for its follow-up target."""
+
     policy: Policy
     period: Period
+    policy_at: Callable[[datetime], Policy] | None = None
     _kept: dict[str, Outcome] = field(default_factory=dict)
     _cycles: dict[tuple[str, int], _Cycle] = field(default_factory=dict)
     _corrections: list[Correction] = field(default_factory=list)
@@ -178,11 +188,19 @@ class ReportBuilder:
             self._corrections.append(Correction(correction.lead_id, correction.cycle, correction.at,
                                                 (withdrawn or correction).team, correction.corrects or "", kind))
 
+    def verdicts(self) -> dict[tuple[str, int], Outcome]:
+        """Each lead cycle decided in the period (met or breached): its decision, as it stands."""
+        return {(o.lead_id, o.cycle): o for o in self._kept.values() if o.kind in DECISIONS}
+
+    def _policy(self, outcome: Outcome) -> Policy:
+        return self.policy if self.policy_at is None else self.policy_at(outcome.handoff_at)
+
     def _open(self, opened: Outcome) -> None:
-        segment = next((s for s in self.policy.segments if s.name == opened.segment), None)
+        policy = self._policy(opened)
+        segment = next((s for s in policy.segments if s.name == opened.segment), None)
         if segment is None or segment.follow_up is None:
             return
-        ends = period_end(segment, self.policy.calendar_for(segment, opened.team), opened.handoff_at)
+        ends = period_end(segment, policy.calendar_for(segment, opened.team), opened.handoff_at)
         if self.period.contains(ends):
             self._cycles[(opened.lead_id, opened.cycle)] = _Cycle(opened.team, opened.owner_rep, opened.segment,
                                                                    ends, segment.follow_up.attempts)
@@ -197,7 +215,7 @@ class ReportBuilder:
             cycle.team, cycle.owner_rep = outcome.team, outcome.owner_rep
 
     def _depth_breach(self, outcome: Outcome) -> None:
-        segment = next((s for s in self.policy.segments if s.name == outcome.segment), None)
+        segment = next((s for s in self._policy(outcome).segments if s.name == outcome.segment), None)
         target = segment.follow_up.attempts if segment and segment.follow_up else 0
         self._cycles[(outcome.lead_id, outcome.cycle)] = _Cycle(outcome.team, outcome.owner_rep, outcome.segment,
                                                                 outcome.at, target, outcome.attempts or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from models.attempts import AttemptSummary, InPeriod
-from models.lead_records import Attempt, Conversion, Handoff
+from models.lead_records import Attempt, conversion, handoff, label
 from models.lead_state import LeadState
 from models.retirement import Retired
 
@@ -51,7 +51,7 @@ def state_from_value(value: dict) -> LeadState | Retired:
         lead_id=value["l"], partition=value["p"], spine=tuple(_record_from_value(r) for r in value["s"]),
         pending=tuple(_record_from_value(r) for r in value["q"]),
         summaries=tuple((n, _summary_from_value(s)) for n, s in value["m"]), recent_ids=tuple(value["r"]),
-        announced=tuple(value["a"]), corrections=value["c"], first_cycle=value["f"],
+        announced=tuple(label(a) for a in value["a"]), corrections=value["c"], first_cycle=value["f"],
         latest_event_at=instant(value["e"]), next_due=instant(value["d"]))
 
 
@@ -61,8 +61,8 @@ def _record_to_value(record) -> list:
 
 
 def _record_from_value(value: list):
-    kind = {"c": Conversion, "h": Handoff, "a": Attempt}[value[0]]
-    return kind(instant(value[1]), *value[2:])
+    make = {"c": conversion, "h": handoff, "a": Attempt}[value[0]]
+    return make(instant(value[1]), *value[2:])
 
 
 def _summary_to_value(summary: AttemptSummary) -> list:

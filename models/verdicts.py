@@ -182,6 +182,15 @@ def _outcome(facts: CycleFacts, kind: str, at: datetime, *, suffix: str | None =
     return Candidate(outcome_id, kind, at, elapsed, tuple(extra.items()))
 
 
+def content_key(facts: CycleFacts, candidate: Candidate) -> tuple:
+    """Everything ``materialize`` reads: equal keys give equal outcomes (unequal keys may
+    still, which only ``materialize`` can tell), without building either."""
+    cycle = facts.cycle
+    return (candidate, facts.lead_id, cycle.number, cycle.owner_at(candidate.at), facts.segment.name,
+            cycle.attributes.get("source"), facts.clock_kind, facts.clock_start, facts.deadline,
+            facts.clock if candidate.elapsed is None else None)
+
+
 def materialize(facts: CycleFacts, candidate: Candidate) -> Outcome:
     """The outcome with its evidence. ``elapsed`` known by construction (a point the clock
     itself computed) spares the calendar walk."""

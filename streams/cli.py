@@ -30,6 +30,7 @@ from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failu
 from streams.commands.report_arguments import add_digest, add_report
 from streams.runtime.settings import Settings, settings_from_env
 
+POLICY_HELP = "policy file or folder of dated versions (default: $LEADSLA_POLICY, else the shipped example)"
 EXIT_CODES = """exit status: 0 done; 1 evaluate or goals rejected records (see --allow-rejects); 2 a flag, setting,
 policy or file must change; 3 a broker or port cannot be reached or used; 130 interrupted"""
 
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--broker", help="Kafka bootstrap host:port (default: $LEADSLA_BROKER)")
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--policy", type=Path, help=POLICY_HELP)
     command.add_argument("--alertmanager", action="append", metavar="URL",
                          help="send alerts to this Alertmanager (repeat for replicas; default: "
                               "$LEADSLA_ALERTMANAGERS, else the console)")
@@ -136,7 +137,7 @@ def _broker_missing(command: str) -> int:
 
 def _add_evaluate(commands) -> None:
     command = commands.add_parser("evaluate", help="evaluate recorded events offline (a JSONL file or the input topics)")
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--policy", type=Path, help=POLICY_HELP)
     source = command.add_mutually_exclusive_group(required=True)
     source.add_argument("--events", type=Path, help="JSONL file, one event per line ('-': stdin)")
     source.add_argument("--broker", help="read the input topics of this Kafka (host:port) instead")
@@ -153,7 +154,7 @@ def _add_evaluate(commands) -> None:
 def _evaluate(args: argparse.Namespace) -> int:
     from streams.commands.evaluate_command import run_evaluate
 
-    return run_evaluate(args, _settings(args) if args.broker else None)
+    return run_evaluate(args, _settings(args))  # the policy setting, whatever the source
 
 
 def _add_goals(commands) -> None:
@@ -162,7 +163,7 @@ def _add_goals(commands) -> None:
     source = command.add_mutually_exclusive_group(required=True)
     source.add_argument("--events", type=Path, help="JSONL file of conversions and deals ('-': stdin)")
     source.add_argument("--broker", help="read the conversions and deals topics of this Kafka (host:port)")
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--policy", type=Path, help=POLICY_HELP)
     command.add_argument("--window-months", type=count_between(*WINDOW_MONTHS),
                          help="months learned from (default: the policy's goals.closed_loop, else 6)")
     command.add_argument("--sales-cycle-months", type=count_between(0, MAX_SALES_CYCLE_MONTHS),
@@ -177,7 +178,7 @@ def _add_goals(commands) -> None:
 def _goals(args: argparse.Namespace) -> int:
     from streams.commands.goals_command import run_goals
 
-    return run_goals(args, _settings(args) if args.broker else None)
+    return run_goals(args, _settings(args))  # the policy setting, whatever the source
 def _add_report(commands) -> None:
     add_report(commands, _settings)
     add_digest(commands, _settings)

@@ -12,18 +12,20 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from models.policy import Policy
-from streams.runtime.policy_source import load_policy
+from streams.commands.policy_versions import policy_in_force
 
 Render = Callable[[Policy], dict[str, str]]  # policy -> {path relative to the folder: text}
 
 
 def add_generator(commands, name: str, folder: str, help: str, render_import: Callable[[], Render]) -> None:
     command = commands.add_parser(name, help=help)
-    command.add_argument("--policy", type=Path, help="policy file (default: the shipped example)")
+    command.add_argument("--policy", type=Path, help="policy file, or a folder of dated versions: the one in force "
+                                                      "now (default: the shipped example)")
     command.add_argument("--output", "--out", type=Path, metavar="DIR",
                          help=f"folder to write into (default: {folder}/ when run from a leadsla checkout)")
     command.add_argument("--check", action="store_true",
@@ -37,7 +39,7 @@ def generate(args: argparse.Namespace, name: str, folder: str, render: Render) -
         print(f"leadsla {name}: give --output DIR: {Path.cwd()} is not the root of a leadsla checkout, and an "
               f"installed leadsla does not write into its own package", file=sys.stderr)
         return 2
-    files = render(load_policy(args.policy))
+    files = render(policy_in_force(args.policy, datetime.now(timezone.utc)))
     if args.check:
         return _check(files, root, name)
     for path, text in files.items():

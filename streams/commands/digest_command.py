@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from models.policy import Policy
 from models.report import reporting_zone
 from streams.commands.period_report import period_of, period_report
+from streams.commands.policy_versions import load_history
 from streams.commands.webhook import post_json
-from streams.reports.digest import digest_markdown, digest_payload
-from streams.runtime.policy_source import load_policy
+from streams.reports.digest import digest_html, digest_markdown, digest_payload
 from streams.runtime.settings import Settings
 
 
 def run_digest(args: argparse.Namespace, settings: Settings) -> int:
-    policy = load_policy(settings.policy_path)
-    day = args.day or default_day(policy, datetime.now(ZoneInfo(reporting_zone(policy))))
-    report, _ = period_report(args.events, settings, policy, period_of(policy, day, day))
+    history = load_history(settings.policy_path)
+    now = datetime.now(timezone.utc)
+    day = args.day or default_day(history.in_force(now).policy, now)
+    report, _ = period_report(args.events, settings, history, period_of(history, day, day))
     text = digest_markdown(report)
-    sys.stdout.write(text)
+    html = digest_html(report) if args.format == "html" else None
+    sys.stdout.write(html or text)
     if args.post:
-        post_json(args.post, digest_payload(text))
+        post_json(args.post, digest_payload(text, html))
         print(f"leadsla: posted the digest to {args.post}", file=sys.stderr)
     return 0
 

@@ -112,8 +112,9 @@ def replay(spool: IO[bytes], times: array, offsets: array, policy: Policy, repor
 
 
 def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
-                as_of: datetime | None) -> tuple[array, array]:
-    """First pass: validate every record; write the valid ones to ``spool``."""
+                as_of: datetime | None, on_event: Callable[[object], None] | None = None) -> tuple[array, array]:
+    """First pass: validate every record; write the valid ones to ``spool``. ``on_event`` sees every
+    valid event up to ``as_of``, deals included (the report's marketing figures read them)."""
     times, offsets = array("d"), array("q")
     for where, raw, kind in records:
         try:
@@ -121,10 +122,13 @@ def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
         except InvalidMessage as invalid:
             report.rejected.append((where, str(invalid)))
             continue
+        in_time = as_of is None or event.occurred_at <= as_of
+        if on_event is not None and in_time:
+            on_event(event)
         if event.kind not in TRACKED_KINDS:
             report.deals += 1
             continue
-        if as_of is not None and event.occurred_at > as_of:
+        if not in_time:
             report.after_as_of += 1
             continue
         times.append(event.occurred_at.timestamp())

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterable
 
 from models.closed_loop import ClosedLoopBook
@@ -23,8 +24,8 @@ from streams.commands.event_sources import event_file_records, input_topic_recor
 from streams.commands.failures import EXIT_REJECTED, UserError
 from streams.commands.goals_table import goals_table
 from streams.commands.preflight import require_reachable_broker
+from streams.commands.policy_versions import load_history
 from streams.kafka.codec import InvalidMessage, decode_event
-from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 
 
@@ -38,9 +39,11 @@ class Reading:
     rejected: list[tuple[int | str, str]] = field(default_factory=list)
 
 
-def run_goals(args: argparse.Namespace, settings: Settings | None) -> int:
-    """``settings``: the broker's (``--broker`` with the LEADSLA_KAFKA_* security), or None for a file."""
-    policy = load_policy(args.policy)  # a bad policy is reported before any record is read
+def run_goals(args: argparse.Namespace, settings: Settings) -> int:
+    """``settings``: the policy (``--policy``, else LEADSLA_POLICY) and, for ``--broker``, the broker
+    with the LEADSLA_KAFKA_* security. Under a policy history, the version in force as the month starts."""
+    first_day = date(args.month.year, args.month.month, 1)
+    policy = load_history(settings.policy_path).on_day(first_day).policy  # a bad policy: before any record
     if total_quota(policy) is None and not goal_groups(policy):
         raise UserError("the policy sets no goal: add a goals section with monthly_quota (see README, "
                         "'The policy file'), or marketing_goals")

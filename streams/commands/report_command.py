@@ -13,11 +13,11 @@ from typing import Callable
 
 from models.report import Report
 from streams.commands.failures import UserError
-from streams.commands.period_report import period_of, period_report
+from streams.commands.period_report import WhatIfPolicy, period_of, period_report
+from streams.commands.policy_versions import load_history
 from streams.reports.csv_report import report_csv
 from streams.reports.json_report import report_text
 from streams.reports.markdown import report_markdown
-from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
@@ -28,10 +28,11 @@ SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".ht
 
 
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
-    policy = load_policy(settings.policy_path)  # a bad policy is reported before any record is read
-    period = period_of(policy, args.from_day, args.to_day)
+    history = load_history(settings.policy_path)  # a bad policy is reported before any record is read
+    what_if = WhatIfPolicy(str(args.what_if), load_history(args.what_if)) if args.what_if else None
+    period = period_of(history, args.from_day, args.to_day)
     format_name = report_format(args.format, args.output)
-    report, _ = period_report(args.events, settings, policy, period)
+    report, _ = period_report(args.events, settings, history, period, what_if)
     write_text(RENDERERS[format_name](report), args.output)
     if args.output:
         print(f"leadsla: wrote the {format_name} report to {args.output}", file=sys.stderr)

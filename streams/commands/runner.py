@@ -13,7 +13,9 @@ import sys
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from streams.commands.policy_versions import policy_in_force
 from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
@@ -24,7 +26,6 @@ from streams.runtime.app import Extension, create_app
 from streams.runtime.clock import Clock, SystemClock, demo_clock
 from streams.runtime.gauge_timer import metrics_extension
 from streams.runtime.marketing import marketing_extension
-from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
 from streams.runtime.worker import make_worker
@@ -41,7 +42,7 @@ class RunOptions:
 
 
 def run_pipeline(settings: Settings, options: RunOptions) -> int:
-    policy = load_policy(settings.policy_path)  # fail on a bad policy before starting anything
+    policy = _policy(settings)  # fail on a bad policy before starting anything
     _preflight(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the broker's log goes here
     with ExitStack() as cleanup:
@@ -64,10 +65,15 @@ def run_pipeline(settings: Settings, options: RunOptions) -> int:
 
 
 def run_worker_only(settings: Settings) -> int:
-    policy = load_policy(settings.policy_path)
+    policy = _policy(settings)
     _preflight(settings)
     ensure_topics(settings.kafka, topic_specs(settings))
     return _run_worker(settings, policy, SystemClock(), quiet=False)
+
+
+def _policy(settings: Settings):
+    """The version in force now: a live worker does not yet switch versions at each lead's handoff."""
+    return policy_in_force(settings.policy_path, datetime.now(timezone.utc))
 
 
 def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count: int | None) -> int:

@@ -20,6 +20,7 @@ def report_csv(report: Report) -> str:
     rows.append({"table": "depth.total", **document["depth"]["total"]})
     rows += [{"table": f"depth.{name}", **entry} for name in ("teams", "segments", "reps")
              for entry in document["depth"][name]]
+    rows += _section_rows(document)
     quality = document["data_quality"]
     rows += [{"table": "corrections", **entry} for entry in quality["corrections"]]
     rows += [{"table": "rejected", **entry} for entry in quality["rejected"]]
@@ -29,3 +30,23 @@ def report_csv(report: Report) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def _section_rows(document: dict) -> list[dict]:
+    """Marketing (a row per group and month, and per day), the policy versions, and the what-if."""
+    rows = [{"table": "policy_versions", **entry} for entry in document["policy_versions"]]
+    rows += [{"table": "bandwidth", **entry} for entry in document["bandwidth"]]
+    marketing = document["marketing"] or {"groups": []}
+    for group in marketing["groups"]:
+        rows.append({"table": "marketing", **{k: v for k, v in group.items() if k != "days"}})
+    rows += [{"table": "marketing.days", "group": g["group"], "month": g["month"], **day}
+             for g in marketing["groups"] for day in g["days"]]
+    what_if = document["what_if"]
+    if what_if:
+        for name, key in (("total", None), ("teams", "team"), ("segments", "segment")):
+            for entry in [what_if["total"]] if key is None else what_if[name]:
+                for side in ("in_force", "what_if"):
+                    rows.append({"table": f"what_if.{name}", "side": side,
+                                 **({key: entry[key]} if key else {}), **entry[side]})
+        rows += [{"table": "what_if.changes", **change} for change in what_if["changes"]]
+    return rows

@@ -1,39 +1,106 @@
-"""The daily digest: one day's report in a few lines of Markdown that both teams read each
-morning (speed and depth compliance, the worst breaches per team), and the JSON a
-Slack-compatible webhook takes."""
+"""The daily digest: one day's report in a few lines that both teams read each morning
+(marketing's pace against its goal, speed and depth compliance, the worst breaches per team),
+as Markdown (what Slack-compatible webhooks show) or as a small self-contained HTML page, and
+the JSON a webhook takes.
+
+Both renderings come from one list of ``Line``s, so they always say the same thing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from html import escape
+
 from models.report import Breach, Report
 from models.report_figures import DepthFigures, SpeedFigures
+from models.report_marketing import GroupMonth
 from streams.reports.formatting import duration, share
+from streams.reports.section_tables import amount
 
 WORST_BREACHES = 3
 
 
-def digest_markdown(report: Report) -> str:
+@dataclass(frozen=True)
+class Line:
+    kind: str  # title, figure (a bold label and its text), gap, item (a list entry)
+    text: str
+    label: str = ""  # a figure's label; the title's time zone
+
+
+def digest_lines(report: Report) -> list[Line]:
     day = report.period.first_day
-    lines = [f"*Lead SLA digest for {day:%a %Y-%m-%d}* ({report.period.zone})", "",
-             f"*Sales speed*: {_speed(report.total)}", f"*Sales depth*: {_depth(report.depth_total)}"]
-    # Marketing's pace against its goal (issue 10) goes here, once the report carries it.
+    lines = [Line("title", f"Lead SLA digest for {day:%a %Y-%m-%d}", report.period.zone), Line("gap", "")]
+    lines += [Line("figure", text, "Marketing") for text in _marketing(report)]
+    lines += [Line("figure", _speed(report.total), "Sales speed"),
+              Line("figure", _depth(report.depth_total), "Sales depth")]
     for team in sorted(set(report.by_team) | set(report.depth_by_team)):
-        lines += ["", f"*{team}*: speed {_speed(report.by_team.get(team, SpeedFigures()))}; "
-                      f"depth {_depth(report.depth_by_team.get(team, DepthFigures()))}"]
-        lines += [f"- {_breach(b)}" for b in worst_breaches(report, team)]
+        lines += [Line("gap", ""), Line("figure", f"speed {_speed(report.by_team.get(team, SpeedFigures()))}; "
+                                                  f"depth {_depth(report.depth_by_team.get(team, DepthFigures()))}",
+                                        team)]
+        lines += [Line("item", _breach(b)) for b in worst_breaches(report, team)]
     if report.rejected:
-        lines += ["", f"Data quality: {len(report.rejected)} records rejected "
-                      f"({', '.join(f'{code} {n}' for code, n in report.rejected_by_code.items())})"]
-    return "\n".join(lines) + "\n"
+        codes = ", ".join(f"{code} {n}" for code, n in report.rejected_by_code.items())
+        lines += [Line("gap", ""), Line("figure", f"{len(report.rejected)} records rejected ({codes})", "Data quality")]
+    return lines
 
 
-def digest_payload(text: str) -> dict:
-    """What Slack's incoming webhooks (and most chat webhooks) take."""
-    return {"text": text}
+def digest_markdown(report: Report) -> str:
+    rendered = {"title": lambda l: f"*{l.text}* ({l.label})",
+                "figure": lambda l: f"*{l.label}*: {l.text}", "gap": lambda l: "", "item": lambda l: f"- {l.text}"}
+    return "\n".join(rendered[line.kind](line) for line in digest_lines(report)) + "\n"
+
+
+def digest_html(report: Report) -> str:
+    body, items = [], []
+    for line in digest_lines(report):
+        if line.kind == "item":
+            items.append(f"<li>{escape(line.text)}</li>")
+            continue
+        if items:
+            body.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        if line.kind == "title":
+            body.append(f"<h1>{escape(line.text)} ({escape(line.label)})</h1>")
+        elif line.kind == "figure":
+            body.append(f'<p class="figure"><b>{escape(line.label)}</b>: {escape(line.text)}</p>')
+    if items:
+        body.append(f"<ul>{''.join(items)}</ul>")
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>Lead SLA digest {report.period.first_day}</title><style>"
+            'body { font: 14px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 24px; max-width: 800px; }'
+            " h1 { font-size: 18px; } p.figure { margin: 4px 0; } ul { margin: 2px 0 10px; }"
+            "</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def digest_payload(text: str, html: str | None = None) -> dict:
+    """``{"text": ...}``, what Slack's incoming webhooks (and most chat webhooks) take; with the
+    HTML page too for a generic webhook (a mail relay, an intranet) that shows it."""
+    return {"text": text} if html is None else {"text": text, "html": html}
 
 
 def worst_breaches(report: Report, team: str) -> list[Breach]:
     found = [b for b in report.breaches if b.team == team]
     return sorted(found, key=lambda b: (-b.late_by_seconds, b.lead_id))[:WORST_BREACHES]
+
+
+def _marketing(report: Report) -> list[str]:
+    """The month to date of each goal group whose goal is known, the total first."""
+    if report.marketing is None:
+        return []
+    groups = sorted(report.marketing.groups, key=lambda g: (g.group != "total", g.group))
+    return [_pace(g) for g in groups if (g.month_goal_value if _in_value(g) else g.month_goal_leads) is not None]
+
+
+def _pace(group: GroupMonth) -> str:
+    if _in_value(group):
+        return (f"{group.group} {amount(group.last.value)} of {amount(group.last.goal_value)} value due by today "
+                f"({share(group.value_attainment)} of the goal line, {group.month})")
+    return (f"{group.group} {group.last.leads} leads of {amount(group.last.goal_leads)} due by today "
+            f"({share(group.attainment)} of the goal line, {group.month})")
+
+
+def _in_value(group: GroupMonth) -> bool:
+    return group.mode == "value" and group.lead_value is not None
 
 
 def _speed(figures: SpeedFigures) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
+from models.goal_report import TOTAL
 from models.report import Report
+from models.report_marketing import GroupMonth
 from streams.reports.formatting import duration, share
 from streams.reports.markdown import notes, title
 from streams.reports.svg_charts import depth_chart, speed_chart
 from streams.reports.tables import Table, report_tables
+from streams.reports.waterfall_chart import waterfall_chart
 
 STYLE = """
 body { font: 14px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 24px auto; max-width: 1100px; }
@@ -24,7 +27,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; } p.note { color: #555; max-width: 900
 .figure b { display: block; font-size: 22px; } .figure span { color: #555; font-size: 12px; }
 table { border-collapse: collapse; margin: 4px 0 10px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th { background: #eef2f7; } td:first-child, th:first-child { text-align: left; }
+th { background: #eef2f7; white-space: normal; } td:first-child, th:first-child { text-align: left; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 8px 20px; }
 svg.chart { display: block; margin: 6px 0 12px; width: 100%; height: auto; font-size: 11px; }
 svg .chart-title { font-size: 13px; font-weight: bold; }
@@ -60,6 +63,14 @@ def html_table(table: Table) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
+def charted_groups(report: Report) -> list[GroupMonth]:
+    """The waterfalls worth a chart: the groups whose goal is known, and the total of every marketing lead."""
+    if report.marketing is None:
+        return []
+    return [g for g in report.marketing.groups if g.group == TOTAL or g.month_goal_leads is not None
+            or g.month_goal_value is not None]
+
+
 def _headline(report: Report) -> str:
     total, depth = report.total, report.depth_total
     figures = [
@@ -70,11 +81,14 @@ def _headline(report: Report) -> str:
         (share(depth.share_within_target), "follow-up periods within target"),
         (str(len(report.rejected)), "records rejected"),
     ]
+    if report.what_if is not None:
+        figures.insert(2, (share(report.what_if.total[1].share_within_target), "within target under the what-if"))
     cells = "".join(f'<div class="figure"><b>{escape(value)}</b><span>{escape(label)}</span></div>'
                     for value, label in figures)
     return f'<div class="headline">{cells}</div>'
 
 
 def _charts(report: Report) -> list[str]:
+    waterfalls = [waterfall_chart(group) for group in charted_groups(report)]
     charts = [speed_chart(report, segment) for segment in report.by_segment_day]
-    return ['<div class="charts">', *charts, depth_chart(report), "</div>"]
+    return ['<div class="charts">', *waterfalls, *charts, depth_chart(report), "</div>"]

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from models.report import Breach, Correction, Report
 from models.report_figures import DepthFigures, SpeedFigures
+from streams.reports.json_sections import agreement_json, bandwidth_json, marketing_json, versions_json, what_if_json
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +23,7 @@ def report_json(report: Report) -> dict:
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(),
                    "time_zone": period.zone, "start": _time(period.start), "end": _time(period.end)},
         "targets": [{"segment": name, **vars(targets)} for name, targets in report.targets.items()],
+        "agreement": agreement_json(report.agreement),
         "total": speed_json(report.total),
         "days": [{"day": day.isoformat(), **speed_json(f)} for day, f in report.by_day.items()],
         "weeks": [{"week": week, **speed_json(f)} for week, f in report.by_week.items()],
@@ -42,7 +44,10 @@ def report_json(report: Report) -> dict:
             "rejected_by_code": report.rejected_by_code,
             "rejected": [{"where": where, "reason": reason} for where, reason in report.rejected],
         },
-        "marketing": report.marketing,  # goal groups and the waterfall: issue 10
+        "marketing": marketing_json(report.marketing),
+        "bandwidth": bandwidth_json(report.bandwidth),
+        "policy_versions": versions_json(report.versions),
+        "what_if": what_if_json(report.what_if, speed_json, depth_json),
     }
 
 

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from models.report import Report
 from streams.reports.formatting import (BREACH_HEADINGS, DEPTH_HEADINGS, SPEED_HEADINGS, depth_cells, duration,
                                         local_time, share, speed_cells)
+from streams.reports.section_tables import (AGREEMENT, BANDWIDTH, BANDWIDTH_HEADINGS, COMPARED_HEADINGS, MARKETING,
+                                            MARKETING_HEADINGS, WHAT_IF, bandwidth_rows, calendar_rows, change_rows,
+                                            compared_depth_rows, compared_rows, goal_rows, marketing_rows,
+                                            version_target_rows, versions_rows)
 
-SECTIONS = ("The agreement", "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
+SECTIONS = (AGREEMENT, "Sales: speed to lead", "Breached leads", "Sales: follow-up depth", "Data quality")
 
 
 @dataclass(frozen=True)
@@ -25,15 +29,60 @@ class Table:
 
 
 def report_tables(report: Report) -> list[Table]:
-    tables = [_agreement(report), *_speed(report), _breaches(report), *_depth(report), *_quality(report)]
+    tables = [_agreement(report), *_terms(report), *_versions(report), _marketing(report), *_speed(report),
+              _breaches(report), *_depth(report), _bandwidth(report), *_what_if(report), *_quality(report)]
     return [t for t in tables if t.rows]
+
+
+def _terms(report: Report) -> list[Table]:
+    return [Table(AGREEMENT, "Calendars", ("calendar", "time zone", "hours", "holidays in the period", "teams"),
+                  calendar_rows(report), "calendars"),
+            Table(AGREEMENT, "Marketing goal groups", ("group", "selects", "mode", "inputs", "monthly quota"),
+                  goal_rows(report), "goal-groups")]
+
+
+def _versions(report: Report) -> list[Table]:
+    return [Table(AGREEMENT, "Policy versions applied (each lead judged by the version in force at its handoff)",
+                  ("version", "effective from", "in force in the period", "leads decided under it"),
+                  versions_rows(report), "versions"),
+            Table(AGREEMENT, "Targets of other versions, where they differ from those above",
+                  ("version", "segment", "speed target", "clock", "compliance target", "follow-up"),
+                  version_target_rows(report), "version-targets")]
+
+
+def _bandwidth(report: Report) -> Table:
+    return Table(BANDWIDTH, "Per rep: leads handed and attempts made in the period (automated touches left out)",
+                 BANDWIDTH_HEADINGS, bandwidth_rows(report), "bandwidth")
+
+
+def _marketing(report: Report) -> Table:
+    return Table(MARKETING, "Per goal group and month, to the last day of the period in the month",
+                 MARKETING_HEADINGS, marketing_rows(report), "marketing")
+
+
+def _what_if(report: Report) -> list[Table]:
+    name = report.what_if.policy if report.what_if else ""
+    return [
+        Table(WHAT_IF, f"All leads: in force against {name}", ("period", *COMPARED_HEADINGS),
+              compared_rows(report, "total"), "what-if-total"),
+        Table(WHAT_IF, "Per team", ("team", *COMPARED_HEADINGS), compared_rows(report, "team"), "what-if-teams"),
+        Table(WHAT_IF, "Per segment", ("segment", *COMPARED_HEADINGS), compared_rows(report, "segment"),
+              "what-if-segments"),
+        Table(WHAT_IF, "Follow-up depth", ("period", "periods ended", "depth breaches", "within target",
+                                           "periods ended (what-if)", "depth breaches (what-if)",
+                                           "within target (what-if)"), compared_depth_rows(report), "what-if-depth"),
+        Table(WHAT_IF, f"Leads whose verdict changes ({len(report.what_if.changes) if report.what_if else 0})",
+              ("lead", "cycle", "team", "rep", "segment", "in force", "what-if", "deadline in force",
+               "deadline what-if"), change_rows(report), "what-if-changes"),
+    ]
 
 
 def _agreement(report: Report) -> Table:
     rows = [[name, duration(t.target_seconds), t.clock, share(t.compliance_target),
              f"{t.follow_up_attempts} in {duration(t.follow_up_seconds)}" if t.follow_up_attempts else "–"]
             for name, t in report.targets.items()]
-    return Table(SECTIONS[0], "Targets by segment",
+    title = "Targets by segment" + (" (the version in force on the period's last day)" if report.versions else "")
+    return Table(SECTIONS[0], title,
                  ("segment", "speed target", "clock", "compliance target", "follow-up"), rows, "targets")
 
 

@@ -31,3 +31,16 @@ def test_outside_a_checkout_output_is_required_and_nothing_is_written(command, t
 def test_in_the_checkout_the_committed_files_are_checked_by_default(command, monkeypatch):
     monkeypatch.chdir(REPO)
     assert leadsla([command, "--check"]) == 0
+
+
+def test_a_folder_of_versions_generates_from_the_one_in_force_now(tmp_path: Path):
+    """Alerts and dashboards follow the live worker, which runs the version in force."""
+    versions = tmp_path / "policies"
+    versions.mkdir()
+    example = (REPO / "models" / "example_policy.yaml").read_text()
+    (versions / "2020-01-01.yaml").write_text(example.replace("compliance_target: 0.95", "compliance_target: 0.5"))
+    (versions / "2021-01-01.yaml").write_text(example)  # in force now
+    (versions / "2999-01-01.yaml").write_text(example.replace("compliance_target: 0.95", "compliance_target: 0.6"))
+    assert leadsla(["generate-alerts", "--output", str(tmp_path / "current")]) == 0
+    assert leadsla(["generate-alerts", "--policy", str(versions), "--output", str(tmp_path / "current"),
+                    "--check"]) == 0

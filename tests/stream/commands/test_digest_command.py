@@ -15,6 +15,7 @@ from streams.kafka.broker import free_port
 from tests.harness import REPO
 from tests.pure.events import example_policy
 from tests.pure.report_period import LINES
+from tests.stream.reports.browser import dump_dom
 from tools.local.webhook_sink import WebhookSink
 
 
@@ -70,3 +71,27 @@ def test_the_default_day_is_yesterday_in_the_reporting_time_zone():
     # 01:00 UTC on 3 Nov is still 2 Nov (20:00 EST) in New York: yesterday there is 1 Nov.
     assert default_day(example_policy(), datetime(2026, 11, 3, 1, tzinfo=timezone.utc)) == date(2026, 11, 1)
     assert default_day(example_policy(), datetime(2026, 11, 3, 6, tzinfo=timezone.utc)) == date(2026, 11, 2)
+
+
+def test_marketing_pace_against_the_goal_line(capsys, events):
+    _, out, _ = digest(capsys, "--date", "2026-10-30", "--events", str(events))
+    # The example's smb group types its inputs: 600,000 x 0.7 / 3,000 / 0.12 leads a month; by
+    # the end of 30 Oct, 30/31 of it is due. No smb lead converted.
+    due = 600_000 * 0.7 / 3_000 / 0.12 * 30 / 31
+    assert f"*Marketing*: smb 0 leads of {due:,.0f} due by today (0.0% of the goal line, 2026-10)" in out
+
+
+def test_html_digest_posted_to_a_generic_webhook_and_read_in_a_browser(capsys, events, tmp_path):
+    with WebhookSink() as sink:
+        code, out, _ = digest(capsys, "--date", "2026-11-02", "--events", str(events), "--format", "html",
+                              "--post", sink.url)
+        assert code == 0
+        [body] = sink.bodies()
+    assert body["html"] == out and body["text"].startswith("*Lead SLA digest for Mon 2026-11-02*")
+    page = tmp_path / "digest.html"
+    page.write_text(out)
+    dom = dump_dom(page, tmp_path / "profile")
+    assert "<h1>Lead SLA digest for Mon 2026-11-02 (America/New_York)</h1>" in dom
+    assert ("<li>breached: D (rep-c, enterprise-demo) no contact, 14h45m past the deadline by the day's end</li>"
+            in dom)
+    assert "<b>enterprise</b>: speed 0 of 1 leads within target (0.0%)" in dom

@@ -13,7 +13,8 @@ import pytest
 
 from streams.cli import main
 from tests.harness import REPO
-from tests.pure.report_period import LATE_D, LINES, WALL_A
+from tests.pure.events import as_json_line, attempt
+from tests.pure.report_period import LATE_D, LINES, WALL_A, ny
 
 PERIOD = ["--from", "2026-10-30", "--to", "2026-11-03"]
 
@@ -127,3 +128,40 @@ def test_an_unreachable_broker_is_a_message_and_exit_3():
     assert result.returncode == 3
     assert f"cannot reach the Kafka broker at {address}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_rep_bandwidth_per_rep(capsys, events):
+    """Worked out from report_period.py: rep-b was handed B and C on Friday and tried each once
+    (C connected); rep-a was handed A (Fri) and called it on Monday; rep-c was handed D and never
+    called. rep-w's leads and attempts were in October's third week, before the period."""
+    sequence_email = attempt(ny(10, 30, 11), "B", rep="rep-b", channel="email", automated=True)
+    with events.open("a") as lines:  # not the rep's time: left out
+        lines.write(as_json_line(sequence_email) + "\n")
+    _, out, _ = report(capsys, "--events", str(events), "--format", "json")
+    found = {b["rep"]: b for b in json.loads(out)["bandwidth"]}
+    assert set(found) == {"rep-a", "rep-b", "rep-c"}
+    b = found["rep-b"]
+    assert (b["team"], b["leads_handed"], b["attempts"], b["connected"], b["active_days"]) == (
+        "inbound-east", 2, 2, 1, 1)
+    assert (b["leads_per_day"], b["attempts_per_active_day"]) == (2 / 5, 2.0)
+    assert (found["rep-c"]["leads_handed"], found["rep-c"]["attempts"], found["rep-c"]["attempts_per_active_day"]) == (
+        1, 0, None)
+    assert (found["rep-a"]["attempts"], found["rep-a"]["connected"]) == (1, 1)
+
+
+def test_the_agreement_in_force_names_calendars_and_goal_groups(capsys, events):
+    """Thanksgiving (26 Nov) is a holiday of the example's US calendars, not of London's."""
+    code = main(["report", "--from", "2026-11-20", "--to", "2026-11-30", "--events", str(events), "--format", "json"])
+    agreement = json.loads(capsys.readouterr().out)["agreement"]
+    calendars = {c["name"]: c for c in agreement["calendars"]}
+    assert code == 0
+    assert calendars["us-east"]["holidays_in_period"] == ["2026-11-26"] and calendars["emea"]["holidays_in_period"] == []
+    assert calendars["us-east"]["teams"] == ["enterprise", "inbound-east"]
+    assert calendars["emea"]["hours"]["mon"] == ["09:00-12:30", "13:30-17:30"] and "sat" not in calendars["emea"]["hours"]
+    groups = {g["group"]: g for g in agreement["goal_groups"]}
+    assert groups["smb"] == {"group": "smb", "selects": "segment=smb", "mode": "count", "inputs": "fixed",
+                             "quota": 600000}
+    assert groups["mid-market"]["quota"] == 4100000  # the goals' quota, the group setting none
+    main(["report", "--from", "2026-11-20", "--to", "2026-11-30", "--events", str(events)])
+    assert "| us-east | America/New_York | mon-fri 09:00-17:00 | 2026-11-26 | enterprise, inbound-east |" in \
+        capsys.readouterr().out
