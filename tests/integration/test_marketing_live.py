@@ -139,3 +139,30 @@ def test_a_worker_killed_and_restarted_serves_the_same_closed_loop_from_its_chan
     pipeline.start_worker()
     served = wait_for(lambda: scrape(port), serves, timeout_s=120)
     assert {k: served.get(k) for k in expected} == expected, pipeline.worker_logs()
+
+
+def test_two_workers_each_report_their_partitions_and_their_sums_are_leadsla_goals(pipeline):
+    """The recording rules add the workers' figures up: that is exact only if each lead's
+    conversions and deals are counted by exactly one worker."""
+    ports = [free_port(), free_port()]
+    now = datetime.now(timezone.utc)
+    events = scenario(now) + [converted(f"L-more-{n}", now - timedelta(days=200 + n), "mid-market")
+                              for n in range(20)]
+    pipeline.produce_events(events)
+    for port in ports:
+        pipeline.settings = pipeline.settings.but(metrics_port=port)
+        pipeline.start_worker(own_data_dir=True)
+    expected = expected_figures(events, now)
+
+    def summed() -> dict:
+        pages = [scrape(port) for port in ports]
+        total: dict = {}
+        for page in pages:
+            for key, value in page.items():
+                if key[0] == names.CLOSED_LOOP.name:
+                    total[key] = total.get(key, 0.0) + value
+        both_split = all(any(k[0] == names.CLOSED_LOOP.name and v for k, v in page.items()) for page in pages)
+        return total if both_split else {}
+
+    served = wait_for(summed, lambda got: all(got.get(k) == v for k, v in expected.items()), timeout_s=150)
+    assert {k: served.get(k) for k in expected} == expected, pipeline.worker_logs()
