@@ -98,3 +98,10 @@ def test_live_table_keys_carry_their_partition():
     key = names.partition_key("rep|with|bars", 3)
     assert names.split_partition_key(key) == ("rep|with|bars", 3)
     assert names.split_partition_key("L-000001") is None
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=lambda path: path.name)
+def test_every_figure_and_measure_a_rule_or_panel_selects_is_declared(path):
+    text = path.read_text().replace('\\"', '"')
+    assert set(re.findall(r'figure="([a-z_]+)"', text)) <= set(names.CLOSED_LOOP_FIGURES)
+    assert set(re.findall(r'measure="([a-z_]+)"', text)) <= set(names.REP_MEASURES)
