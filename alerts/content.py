@@ -22,7 +22,11 @@ ALERTING_KINDS = {
     "warning": ("LeadSLAWarning", "warning"),
     "breached": ("LeadSLABreached", "page"),
     "escalated": ("LeadSLAEscalated", "page"),
+    # Low severity, grouped per rep by the routing tree: a coaching matter, not an emergency.
+    "depth_breached": ("LeadDepthBreached", "ticket"),
 }
+# Alerts about a fact no later outcome undoes (alerts.lifecycle gives them an end time).
+NOTICE_KINDS = frozenset({"depth_breached"})
 LEAD_ALERTNAMES = tuple(name for name, _ in ALERTING_KINDS.values())
 # The breach pages the lead's owner; escalation level n pages the policy's notify.
 OWNER = "rep"
@@ -46,8 +50,9 @@ def labels_for(outcome: Outcome) -> dict[str, str]:
 
 def annotations_for(outcome: Outcome, policy: Policy) -> dict[str, str]:
     zone = _zone_of(outcome, policy)
+    summary = _depth_summary(outcome, policy, zone) if outcome.kind == "depth_breached" else _summary(outcome, zone)
     return {
-        "summary": _summary(outcome, zone),
+        "summary": summary,
         "handoff_at": _iso(outcome.handoff_at),
         "deadline_at": _iso(outcome.deadline_at),
         "waited": _waited(outcome),
@@ -75,6 +80,14 @@ def _summary(outcome: Outcome, zone: tzinfo) -> str:
     return (f"{lead} still has no first contact {format_duration(_whole_seconds(outcome.at - outcome.deadline_at))}"
             f" after its deadline ({deadline}): escalated to {outcome.notify or 'the next level'}"
             f" (level {outcome.level or 1}).")
+
+
+def _depth_summary(outcome: Outcome, policy: Policy, zone: tzinfo) -> str:
+    segment = next((s for s in policy.segments if s.name == outcome.segment), None)
+    target = f" of the {segment.follow_up.attempts} agreed" if segment and segment.follow_up else ""
+    return (f"Lead {outcome.lead_id} ({outcome.segment}, team {outcome.team}, owner {outcome.owner_rep}) got"
+            f" {outcome.attempts or 0}{target} follow-up attempts in its follow-up period, which ended"
+            f" {_local(outcome.at, zone)} with no connect.")
 
 
 def _waited(outcome: Outcome) -> str:

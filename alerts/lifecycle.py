@@ -1,7 +1,10 @@
 """Per-lead alert state: outcomes in, alerts fired or resolved out. Pure.
 
 One ``LeadAlerts`` per lead and handoff cycle, written by exactly one agent. A
-warning, breach or escalation outcome fires an alert; the outcome that ends the
+warning, breach or escalation outcome fires an alert; a depth breach fires a
+*notice*: an alert sent with an end time (``alerts.depth_notice_for`` ahead), which
+Alertmanager resolves by itself, because no later outcome says the follow-up
+period was worked after all; the outcome that ends the
 wait (met, contacted late, returned) resolves every alert of the cycle, and so
 does a reassignment when the policy says so; a ``corrected`` outcome resolves
 the alert of the outcome it withdraws. Stepping the same outcome twice changes
@@ -25,7 +28,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from alerts.content import ALERTING_KINDS, annotations_for, labels_for
+from alerts.content import ALERTING_KINDS, NOTICE_KINDS, annotations_for, labels_for
 from models.outcomes import WAIT_ENDING, Outcome
 from models.policy import Policy
 
@@ -42,6 +45,10 @@ class Alert(BaseModel):
     @property
     def firing(self) -> bool:
         return self.ends_at is None
+
+    def active(self, now: datetime) -> bool:
+        """Firing, or a notice whose end time is still ahead."""
+        return self.ends_at is None or self.ends_at > now
 
     def resolved(self, at: datetime, now: datetime) -> "Alert":
         return self.model_copy(update={"ends_at": max(self.starts_at, min(at, now))})
@@ -78,7 +85,10 @@ def step(state: LeadAlerts | None, outcome: Outcome, policy: Policy, *, partitio
          now: datetime) -> tuple[LeadAlerts | None, list[Change]]:
     """Apply one outcome. Returns the new state (None: nothing worth storing) and the changes."""
     current = state or LeadAlerts(lead_id=outcome.lead_id, cycle=outcome.cycle, partition=partition)
-    if outcome.kind in ALERTING_KINDS:
+    if outcome.kind in NOTICE_KINDS:
+        alerts, changes = _fire(current.alerts, outcome, policy, now)
+        current = current.model_copy(update={"settled_at": None})  # re-sent from now on, for keep_resolved_for
+    elif outcome.kind in ALERTING_KINDS:
         alerts, changes = _fire(current.alerts, outcome, policy, now)
     elif outcome.kind in WAIT_ENDING:
         alerts, changes = _resolve(current.alerts, lambda a: True, outcome.at, now)
@@ -96,8 +106,12 @@ def step(state: LeadAlerts | None, outcome: Outcome, policy: Policy, *, partitio
 
 def _fire(alerts: tuple[Alert, ...], outcome: Outcome, policy: Policy,
           now: datetime) -> tuple[tuple[Alert, ...], list[Change]]:
+    starts_at = min(outcome.at, now)
+    # A notice (a depth breach) has an end time from the start: Alertmanager keeps it active
+    # until then and resolves it on its own, since no later outcome says it stopped holding.
+    ends_at = now + policy.alerts.depth_notice_for if outcome.kind in NOTICE_KINDS else None
     fresh = Alert(outcome_id=outcome.outcome_id, labels=labels_for(outcome),
-                  annotations=annotations_for(outcome, policy), starts_at=min(outcome.at, now))
+                  annotations=annotations_for(outcome, policy), starts_at=starts_at, ends_at=ends_at)
     known = next((a for a in alerts if a.outcome_id == outcome.outcome_id), None)
     if known is not None and known.labels == fresh.labels:
         if not known.firing or known.annotations == fresh.annotations:
@@ -118,7 +132,7 @@ def _resolve(alerts: tuple[Alert, ...], which, at: datetime, now: datetime) -> t
     out: list[Alert] = []
     changes: list[Change] = []
     for alert in alerts:
-        if alert.firing and which(alert):
+        if alert.active(now) and which(alert):
             alert = alert.resolved(at, now)
             changes.append(Change("resolved", alert))
         out.append(alert)

@@ -6,6 +6,10 @@ labels); these rules watch the aggregates instead:
 - speed-to-lead compliance of each segment below its ``compliance_target`` over
   ``alerts.compliance_window``, per team: a ticket, not a page, and only once
   enough leads were decided to mean something;
+- follow-up depth compliance of each segment below its ``follow_up.compliance_target``
+  (alerts.depth_rules);
+- the marketing goal per goal group, its goal line, and a warning when a group falls
+  behind it (alerts.marketing_rules);
 - the pipeline stalled: the watermark or the ticks stopped advancing (then no
   per-lead alert can fire, so this pages the operations team);
 - dead letters arriving (a producer sends records the pipeline rejects);
@@ -22,6 +26,8 @@ from datetime import timedelta
 
 from models.durations import format_duration
 from models.policy import Policy, Segment
+from alerts.depth_rules import depth_group
+from alerts.marketing_rules import marketing_group
 from streams.metrics import names
 
 DECIDED = names.DECIDED.name
@@ -33,7 +39,8 @@ DELIVERY_WINDOW = "5m"
 
 
 def rule_file(policy: Policy) -> dict:
-    return {"groups": [_compliance_group(policy), _pipeline_group(policy)]}
+    return {"groups": [_compliance_group(policy), depth_group(policy), marketing_group(policy),
+                       _pipeline_group(policy)]}
 
 
 def window_name(policy: Policy) -> str:

@@ -1,4 +1,4 @@
-"""The four dashboards, built from the policy: pure functions, policy in, dashboard JSON out.
+"""The five dashboards, built from the policy: pure functions, policy in, dashboard JSON out.
 
 Where the policy matters it shapes the dashboard: one speed-to-lead panel per segment
 with that segment's target as the goal line, one follow-up panel per segment with its
@@ -16,10 +16,12 @@ from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
 from grafana import queries as q
+from grafana import rep_bandwidth as rep_bandwidth_panels
 from grafana.panels import Query, bars, graph, row, single, team_variable, window_variable
 from grafana.queries import TEAMS
-from models.goal import monthly_goal
-from models.policy import MarketingGoal, Policy, Segment
+from models.goal import goal_groups, group_quota, total_quota
+from models.goal_report import TOTAL
+from models.policy import GoalGroup, Policy, Segment
 from streams.metrics import names
 
 TAGS = ["leadsla", "sla"]
@@ -28,6 +30,7 @@ UIDS = {
     "follow-up-depth": "leadsla-follow-up-depth",
     "marketing-waterfall": "leadsla-marketing-waterfall",
     "pipeline-health": "leadsla-pipeline-health",
+    "rep-bandwidth": "leadsla-rep-bandwidth",
 }
 
 
@@ -129,14 +132,17 @@ def follow_up_depth(policy: Policy) -> dash.Dashboard:
 
 def _depth_now() -> list:
     return [
-        single("Average attempts, follow-up period ended", "Unconnected leads whose period ended: the number "
-               "the depth target is judged on.", Query(q.average_attempts(period="ended", team=TEAMS)), "short"),
+        single("Average attempts, follow-up period ended", "Unconnected leads whose period ended within the "
+               "last period length: the number the depth target is judged on.", Query(q.average_attempts(period="ended", team=TEAMS)), "short"),
         single("Average attempts, period still open", "Unconnected leads still in their period.",
                Query(q.average_attempts(period="open", team=TEAMS)), "short"),
         single("Unconnected leads", "Open leads not connected yet.",
                Query(q.gauge(names.UNCONNECTED.name, team=TEAMS)), "short"),
         single("Depth breaches in the window", "Periods ended with too few attempts and no connect.",
                Query(q.increase(names.DEPTH_BREACHES.name, team=TEAMS)), "short", red_above=1),
+        single("Follow-up periods met, ended lately", "Lead cycles whose follow-up period ended within the last "
+               "period length: share with the target's attempts or a connect (the depth compliance rule).",
+               Query(q.depth_met_share(team=TEAMS)), "percentunit", red_below=0.9),
     ]
 
 
@@ -169,32 +175,41 @@ def _segment_depth(segment: Segment) -> dash.Panel:
 
 def marketing_waterfall(policy: Policy) -> dash.Dashboard:
     board = _dashboard("marketing-waterfall", "leadsla: Marketing waterfall",
-                       "Marketing's side of the SLA: marketing-generated leads this month against the goal line "
-                       "g/n per day, cumulative (g = quota x marketing share / average deal size / close rate).")
-    board = _section(board, "Cumulative leads this month against the goal line",
-                     [_segment_waterfall(goal) for goal in policy.marketing_goals])
-    return _section(board, "Pace, sources and value", _marketing_pace(policy))
+                       "Marketing's side of the SLA, by event time: each goal group's marketing leads (or their "
+                       "value) this month against its goal line g/n per day, cumulative (g = quota x marketing "
+                       "share / average deal size / close rate, learned from the closed loop or typed in).")
+    groups = list(goal_groups(policy)) + [GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))]
+    board = _section(board, "Cumulative this month against the goal line, per goal group",
+                     [_group_waterfall(group) for group in groups if group_quota(policy, group)])
+    return _section(board, "The goal's inputs (closed loop: the window's months) and the pace", _goal_inputs())
 
 
-def _segment_waterfall(goal: MarketingGoal) -> dash.Panel:
+def _group_waterfall(group: GoalGroup) -> dash.Panel:
+    unit = "value" if group.mode == "value" else "leads"
     return graph(
-        f"{goal.segment}: goal {monthly_goal(goal):,.0f} leads a month",
-        "Actual: marketing-generated conversions this month. Goal: g x day of month / days in month.",
-        [Query(q.gauge(names.MARKETING_LEADS.name, segment=goal.segment), "actual"),
-         Query(q.gauge(names.GOAL_LEADS.name, "max", segment=goal.segment), "goal",
-               goal=True)], "short", width=8)
+        f"{group.name}: {unit} this month",
+        "Actual: the group's marketing conversions this month up to the event-time watermark"
+        + (" x the lead value" if group.mode == "value" else "") + ". Goal: the monthly goal x day / days in month.",
+        [Query(q.group_actual(group.name, group.mode), "actual"),
+         Query(q.group_goal_line(group.name, group.mode), "goal line", goal=True)],
+        "currencyUSD" if group.mode == "value" else "short", width=8)
 
 
-def _marketing_pace(policy: Policy) -> list:
-    pace = [Query(q.marketing_pace(goal.segment), goal.segment) for goal in policy.marketing_goals]
-    value = [Query(q.gauge(names.MARKETING_VALUE.name, by="segment"), "{{segment}}"),
-             Query(q.gauge(names.GOAL_VALUE.name, "max", by="segment"), "{{segment}} goal")]
+def _goal_inputs() -> list:
+    def per_group(title: str, rule: str, unit: str, description: str) -> dash.Panel:
+        return graph(title, description, [Query(q.group_rule(names.goal_rule(rule)), "{{group}}")], unit)
+
     return [
-        bars("Pace: actual / goal to date", "100% = on the goal line.", pace, "percentunit"),
+        per_group("Close rate", "close_rate", "percentunit", "Customers / leads, mean over the window's months."),
+        per_group("Average deal size", "average_deal_size", "currencyUSD", "Won revenue / customers."),
+        per_group("Marketing share", "marketing_share", "percentunit", "Won revenue closed from the group's "
+                  "leads / all won revenue, per month."),
+        per_group("Monthly goal in leads", "goal_leads", "short", "Quota x share / deal size / close rate."),
+        bars("Behind the goal line", "Share of the goal line to date not reached, in the group's mode (below 0: "
+             "ahead). The warning fires beyond the policy's margin.",
+             [Query(q.group_rule(names.goal_rule("behind")), "{{group}}")], "percentunit"),
         graph("Conversions by source", "Marketing- vs sales-generated leads in the window.",
               [Query(q.increase(names.CONVERTED.name, "source"), "{{source}}")], "short"),
-        graph("Lead value this month", "Value of marketing-generated leads, where given, against the goal in "
-              "value (goal leads x average deal size).", value, "currencyUSD", width=24),
     ]
 
 
@@ -230,8 +245,16 @@ def pipeline_health(policy: Policy) -> dash.Dashboard:
     ])
 
 
+def rep_bandwidth(policy: Policy) -> dash.Dashboard:
+    board = _dashboard("rep-bandwidth", "leadsla: Rep bandwidth",
+                       "Each rep's leads against the attempts a day they can make (the policy's capacity).", policy)
+    board = _section(board, "Load against capacity", rep_bandwidth_panels.load_panels())
+    return _section(board, "Follow-up per rep", rep_bandwidth_panels.depth_panels())
+
+
 BUILDERS = {"speed-to-lead": speed_to_lead, "follow-up-depth": follow_up_depth,
-            "marketing-waterfall": marketing_waterfall, "pipeline-health": pipeline_health}
+            "marketing-waterfall": marketing_waterfall, "pipeline-health": pipeline_health,
+            "rep-bandwidth": rep_bandwidth}
 
 
 def dashboards(policy: Policy) -> dict[str, dict]:

@@ -75,7 +75,23 @@ def live_hour_average_speed(clock: str = "business") -> str:
             f"{gauge(names.LIVE_CONTACTED.name, by='team', team=TEAMS)}")
 
 
-def marketing_pace(segment: str) -> str:
-    actual = gauge(names.MARKETING_LEADS.name, segment=segment)
-    goal = gauge(names.GOAL_LEADS.name, "max", segment=segment)
-    return f"{actual} / {goal}"
+def depth_met_share(by: str = "", **labels: str) -> str:
+    """Follow-up periods that ended lately with the target's attempts or a connect / all that ended lately."""
+    ended = names.FOLLOW_UP_ENDED.name
+    return f"{gauge(ended, by=by, result='met', **labels)} / {gauge(ended, by=by, **labels)}"
+
+
+def group_rule(rule: str, **labels: str) -> str:
+    """A per-group recording rule (alerts.marketing_rules): one series per group, whatever evaluated it."""
+    return gauge(rule, "max", by="group", **labels)
+
+
+def group_actual(group: str, mode: str) -> str:
+    """Month to date: marketing leads of the group, or their value in value mode."""
+    if mode == "value":
+        return group_rule(names.goal_rule("value_to_date"), group=group)
+    return gauge(names.GROUP_LEADS.name, by="group", group=group)
+
+
+def group_goal_line(group: str, mode: str) -> str:
+    return group_rule(names.goal_rule("goal_value_to_date" if mode == "value" else "goal_leads_to_date"), group=group)

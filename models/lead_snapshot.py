@@ -1,11 +1,11 @@
-"""What the lead-state table says right now: leads waiting, follow-up depth, marketing pace.
+"""What the lead-state table says right now: leads waiting, follow-up depth.
 
 Counters answer "how many happened"; these answer "how are things now", so they are
 recomputed from the table (the truth, which survives restarts) rather than kept as
 running totals. Keys are the raw team and segment names of the events; bounding them
 into metric labels is the caller's business.
 
-Pure: ``now`` and the month's time zone are parameters.
+Pure: ``now`` is a parameter. (The marketing waterfall, by event time, is models.waterfall.)
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
 from models.attempts import EMPTY, AttemptSummary
-from models.goal import MonthToDate, month_to_date
 from models.lead_state import LeadState
 from models.policy import Policy
 from models.retirement import Retired
@@ -34,15 +32,13 @@ class LeadSnapshot:
     oldest_wait_seconds: dict[str, float] = field(default_factory=dict)  # team -> age of its oldest waiting lead
     unconnected: Counter = field(default_factory=Counter)  # (team, segment, "open"|"ended") -> leads
     unconnected_attempts: Counter = field(default_factory=Counter)  # same key -> qualifying attempts in period
-    marketing_leads: Counter = field(default_factory=Counter)  # lead segment -> conversions this month
-    marketing_value: Counter = field(default_factory=Counter)  # lead segment -> their value, where given
+    follow_up_ended: Counter = field(default_factory=Counter)  # (team, segment, "met"|"breached") -> lead cycles
 
 
 @dataclass(frozen=True)
 class LeadFacts:
     """What the snapshot needs of one lead that depends only on its events, not on "now"."""
 
-    marketing_conversions: tuple[tuple[datetime, str, float], ...]  # (when, lead segment, value)
     latest_cycle: CycleFacts | None
     summary: AttemptSummary  # the latest cycle's attempts behind the watermark
 
@@ -69,20 +65,17 @@ class FactsCache:
 
 
 def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
-    conversions = tuple((r.occurred_at, r.segment, r.value or 0.0) for r in state.spine
-                        if r.kind == "lead_converted" and r.source == "marketing")
     cycles = state.cycles()
     summary = state.summary(cycles[-1].number) if cycles else EMPTY
     facts = resolve_facts(state.lead_id, cycles[-1], policy, summary) if cycles else None
-    return LeadFacts(conversions, facts, summary)
+    return LeadFacts(facts, summary)
 
 
-def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_zone: ZoneInfo,
+def summarize(states: Iterable[LeadState], policy: Policy, now: datetime,
               cache: FactsCache | None = None) -> LeadSnapshot:
-    """One pass over the table. ``month_zone`` says where a month begins (marketing pace)."""
+    """One pass over the table."""
     cache = cache or FactsCache(policy)
     snapshot = LeadSnapshot(now=now)
-    month = month_to_date(now, month_zone)
     seen = set()
     for state in states:
         if isinstance(state, Retired):
@@ -90,21 +83,14 @@ def summarize(states: Iterable[LeadState], policy: Policy, now: datetime, month_
         seen.add(state.lead_id)
         lead = cache.facts(state)
         snapshot.leads += 1
-        _count_marketing_conversions(lead, month, snapshot)
         facts = lead.latest_cycle
+        if facts is not None:
+            _count_depth_result(facts, now, snapshot)
         if facts is not None and not _returned_by(facts, now):
             _count_waiting(facts, now, snapshot)
             _count_follow_up(facts, lead.summary, now, snapshot)
     cache.retain(seen)
     return snapshot
-
-
-def _count_marketing_conversions(lead: LeadFacts, month: MonthToDate, snapshot: LeadSnapshot) -> None:
-    """Every marketing conversion this month counts, a recycled lead's new one too: each is a new MQL."""
-    for occurred_at, segment, value in lead.marketing_conversions:
-        if month.contains(occurred_at):
-            snapshot.marketing_leads[segment] += 1
-            snapshot.marketing_value[segment] += value
 
 
 def _returned_by(facts: CycleFacts, now: datetime) -> bool:
@@ -121,12 +107,29 @@ def _count_waiting(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> 
     snapshot.oldest_wait_seconds[team] = max(age, snapshot.oldest_wait_seconds.get(team, 0.0))
 
 
+def ended_lately(facts: CycleFacts, now: datetime) -> bool:
+    """The follow-up period ended within the last period length: depth is judged over a
+    timeframe (leads older than their period, but not by much), not over every lead kept."""
+    ends = facts.period_end
+    return ends is not None and ends <= now and now - ends < ends - facts.cycle.handoff_at
+
+
+def _count_depth_result(facts: CycleFacts, now: datetime, snapshot: LeadSnapshot) -> None:
+    """Each cycle whose period ended lately, as the core judged it (``depth_shortfall``); a
+    cycle returned to Marketing before its period ended is not judged."""
+    returned = facts.cycle.returned_at
+    if not ended_lately(facts, now) or (returned is not None and returned <= facts.period_end):
+        return
+    result = "met" if facts.depth_shortfall is None else "breached"
+    snapshot.follow_up_ended[(facts.cycle.owner_at(facts.period_end).team, facts.segment.name, result)] += 1
+
+
 def _count_follow_up(facts: CycleFacts, summary: AttemptSummary, now: datetime, snapshot: LeadSnapshot) -> None:
     """Unconnected leads and their qualifying attempts within the follow-up period, split by
     whether the period is still open: the ended ones are what the depth target is judged on.
     Summarised attempts are all behind the watermark, so before ``now``."""
     period_end = facts.period_end
-    if period_end is None or facts.cycle.handoff_at > now:
+    if period_end is None or facts.cycle.handoff_at > now or (period_end <= now and not ended_lately(facts, now)):
         return
     so_far = [a for a in facts.cycle.attempts if a.occurred_at <= now]
     if any(a.connected for a in so_far) or summary.first_connected is not None:

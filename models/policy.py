@@ -75,6 +75,8 @@ class FollowUp(Frozen):
     attempts: int = Field(ge=1, le=100, description="Attempts required within the period.")
     within: Duration = Field(description="The period; whole days count business days on a business clock.")
     clock: ClockKind = "business"
+    compliance_target: float = Field(default=0.9, gt=0, le=1, description="Share of follow-up periods that must "
+                                     "reach the target or a connect (depth compliance rule).")
 
     @model_validator(mode="after")
     def _positive(self) -> "FollowUp":
@@ -156,6 +158,17 @@ class GoalGroup(Frozen):
         return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
+class PaceAlert(Frozen):
+    """When the generated rule warns that a group is behind its cumulative goal line."""
+
+    behind_by: float = Field(default=0.1, gt=0, lt=1, description="Share of the goal line to date not reached.")
+    after_day: int = Field(default=5, ge=1, le=28, description="Only from this day of the month on: early in a "
+                           "month a few leads make a large share.")
+    team: Name = Field(default="marketing", description="Team label of the warning (Alertmanager routes on it).")
+    lasting: Duration = Field(default=timedelta(minutes=15), ge=timedelta(0), le=timedelta(days=7),
+                              description="How long a group must stay behind before the warning fires.")
+
+
 class Goals(Frozen):
     """Marketing's goal per group of leads (models.goal, models.closed_loop)."""
 
@@ -165,6 +178,19 @@ class Goals(Frozen):
         default_factory=dict, description="Attribute values leads carry that no segment matches on, "
                                           "so that groups may select them.")
     groups: tuple[GoalGroup, ...] = Field(default=(), max_length=MAX_GOAL_GROUPS)
+    pace: PaceAlert = PaceAlert()
+
+
+class Capacity(Frozen):
+    """How many contact attempts a rep can make in a day (rep bandwidth): the rep's own figure,
+    else the team's (each rep of it), else ``attempts_per_day``; none: the rep's capacity is unknown."""
+
+    attempts_per_day: float | None = Field(default=None, gt=0, le=10_000)
+    teams: dict[Name, Annotated[float, Field(gt=0, le=10_000)]] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    reps: dict[Name, Annotated[float, Field(gt=0, le=10_000)]] = Field(default_factory=dict, max_length=2_000)
+
+    def of(self, rep: str, team: str) -> float | None:
+        return self.reps.get(rep) or self.teams.get(team) or self.attempts_per_day
 
 
 # Fields a lead link may use; anything else in the template is a typo.
@@ -182,6 +208,8 @@ class AlertPolicy(Frozen):
                                         description="How long resolved alerts keep being re-sent.")
     compliance_window: Duration = Field(default=timedelta(days=1), description="Window of the compliance rule.")
     compliance_min_leads: int = Field(default=5, ge=1, description="Fewer decided leads than this: no ticket.")
+    depth_notice_for: Duration = Field(default=timedelta(days=1), description="How long a per-lead depth-breach "
+                                       "alert stays active in Alertmanager (a notice: no later outcome resolves it).")
     operations_team: Name = Field(default="platform",
                                  description="Team label of the pipeline's own alerts (stalled, dead letters).")
 
@@ -196,6 +224,8 @@ class AlertPolicy(Frozen):
             raise ValueError("keep_resolved_for must be at least resend_every")
         if self.compliance_window < timedelta(minutes=5):
             raise ValueError("compliance_window must be at least 5m")
+        if not timedelta(minutes=1) <= self.depth_notice_for <= timedelta(days=30):
+            raise ValueError("depth_notice_for must be between 1m and 30d")
         return self
 
 
@@ -222,6 +252,7 @@ class Policy(Frozen):
     segments: tuple[Segment, ...] = Field(min_length=1, max_length=MAX_SEGMENTS)
     marketing_goals: tuple[MarketingGoal, ...] = Field(default=(), max_length=MAX_MARKETING_GOALS)
     goals: Goals | None = None
+    capacity: Capacity = Capacity()
     alerts: AlertPolicy = AlertPolicy()
 
     @model_validator(mode="after")
@@ -241,6 +272,9 @@ class Policy(Frozen):
             seen.add(segment.name)
         if self.goals is not None:
             check_goal_groups(self)
+        for team in self.capacity.teams:
+            if team not in self.teams:
+                raise ValueError(f"capacity.teams: unknown team {team!r} (known: {sorted(self.teams)})")
         return self
 
     def segment_for(self, attributes: dict[str, str | None]) -> Segment | None:

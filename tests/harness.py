@@ -89,7 +89,7 @@ class Pipeline:
         """Each event to its kind's topic, keyed by lead id, in the given order per topic."""
         topics = self.settings.topics
         by_kind = {"lead_converted": topics.conversions, "handoff": topics.handoffs,
-                   "contact_attempt": topics.attempts}
+                   "contact_attempt": topics.attempts, "deal_closed": topics.deals}
         batches: dict[str, list[tuple[bytes, bytes]]] = {}
         for event in events:
             batches.setdefault(by_kind[event.kind], []).append((event.lead_id.encode(), encode(event)))

@@ -25,6 +25,7 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.app import Extension, create_app
 from streams.runtime.clock import Clock, SystemClock, demo_clock
 from streams.runtime.gauge_timer import metrics_extension
+from streams.runtime.marketing import marketing_extension
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
 from streams.runtime.worker import make_worker
@@ -83,7 +84,8 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     ensure_topics(settings.kafka, topic_specs(settings))
     clock = demo_clock(speed) if speed != 1.0 else SystemClock()
     sent = run_simulator(settings.kafka, settings.topics, clock,
-                         TrafficModel(random.Random(), leads_per_hour), stop=threading.Event(), max_events=count)
+                         TrafficModel(random.Random(), leads_per_hour, deals=True), stop=threading.Event(),
+                         max_events=count)
     _say(f"sent {sent} records")
     return 0
 
@@ -114,17 +116,17 @@ def _extensions(settings: Settings) -> list[Extension]:
     """What runs beside the core in a worker."""
     from streams.runtime.alerting import alerting  # console alerts print above the view: rich redirects stdout
 
-    return [metrics_extension(), alerting(settings)]
+    return [metrics_extension(), marketing_extension(), alerting(settings)]
 
 
 def _start_simulator(settings: Settings, clock: Clock, options: RunOptions, stop: threading.Event) -> None:
     from streams.simulator.feed import run_simulator
     from streams.simulator.traffic import DEFAULT_SEED, TrafficModel
 
-    model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate)
+    model = TrafficModel(random.Random(DEFAULT_SEED), options.leads_per_hour, bad_rate=options.bad_rate, deals=True)
     thread = threading.Thread(
         target=run_simulator, name="simulator", daemon=True,
-        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop},
+        args=(settings.kafka, settings.topics, clock, model), kwargs={"stop": stop, "history": True},
     )
     thread.start()
     _say(f"simulating {options.leads_per_hour:g} leads/hour at {options.speed:g}x from {clock.now():%a %Y-%m-%d %H:%M} UTC")

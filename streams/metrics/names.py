@@ -82,20 +82,36 @@ LEADS_WAITING = _gauge("leads_waiting", "Handed-off leads waiting for a first qu
 OLDEST_WAITING = _gauge("oldest_waiting_lead_age_seconds", "Wall-clock time the team's longest-waiting lead "
                         "has waited since handoff (0: none waiting).", "team", unit="seconds")
 UNCONNECTED = _gauge("unconnected_leads", "Open leads nobody has connected with yet, by whether their "
-                     "follow-up period is still open or ended.", *TEAM_SEGMENT, "period")
+                     "follow-up period is still open or ended within the last period length (older ones "
+                     "are left out: depth over a timeframe, not lifetime).", *TEAM_SEGMENT, "period")
 UNCONNECTED_ATTEMPTS = _gauge("unconnected_lead_attempts", "Qualifying attempts within the follow-up period on "
                               "those leads (divide by leadsla_unconnected_leads for the average).",
                               *TEAM_SEGMENT, "period")
+FOLLOW_UP_ENDED = _gauge("follow_up_periods_ended", "Lead cycles whose follow-up period ended within the last "
+                         "period length, by result: met (a connect, or the target's attempts) or breached.",
+                         *TEAM_SEGMENT, "result")
 
-# --- marketing goal (models.goal) ---------------------------------------------------------------------
-MARKETING_LEADS = _gauge("marketing_leads_month_to_date", "Marketing-generated lead conversions this month.",
-                         "segment")
-MARKETING_VALUE = _gauge("marketing_lead_value_month_to_date", "Value of those leads, where given.", "segment")
-GOAL_LEADS = _gauge("marketing_goal_leads_month_to_date", "Goal line: monthly goal x day of month / days "
-                    "in month.", "segment")
-GOAL_VALUE = _gauge("marketing_goal_value_month_to_date", "Goal line in value (pipeline).", "segment")
-GOAL_MONTHLY = _gauge("marketing_goal_leads_monthly", "Monthly goal: quota x marketing share / average deal "
-                      "size / close rate.", "segment")
+# --- marketing goal per goal group, by event time (models.waterfall, models.loop_ledger) -----------------
+GROUP_LEADS = _gauge("marketing_group_leads_month_to_date", "Marketing conversions of the event-time watermark's "
+                     "month so far, per goal group (group=\"total\": every marketing lead).", "group")
+MONTH_DAY = _gauge("marketing_month_day", "Day of the month of the event-time watermark, in the goal zone: the "
+                   "waterfall's today.")
+MONTH_DAYS = _gauge("marketing_month_length", "Days in the watermark's month.")
+CLOSED_LOOP = _gauge("closed_loop_window_figure", "The closed loop behind this month's goal: per goal group and "
+                     "window month, one figure: leads, customers, customer_revenue (won from those customers), "
+                     "group_revenue (won, closed in the month, from the group's leads), won_revenue (all won, "
+                     "closed in the month). Sum over workers.", "group", "month", "figure")
+CLOSED_LOOP_FIGURES = ("leads", "customers", "customer_revenue", "group_revenue", "won_revenue")
+
+# --- rep bandwidth (models.rep_load); rep labels capped (streams.metrics.labels.REP_CAP, then "other") -------
+REP_LOAD = _gauge("rep_load", "Each rep's load now, by measure: handed_today (leads handed to the rep today), "
+                  "waiting (for a first contact), unconnected (open follow-up period, no connect), attempts_made "
+                  "and attempts_needed (to reach the depth target on those), attempts_needed_per_day (spread over "
+                  "the days their periods have left).", "rep", "team", "measure")
+REP_MEASURES = ("handed_today", "waiting", "unconnected", "attempts_made", "attempts_needed",
+                "attempts_needed_per_day")
+REP_CAPACITY = _gauge("rep_capacity_attempts_per_day", "Attempts a day the rep can make (policy capacity), for "
+                      "reps with a load.", "rep", "team")
 
 # --- the windowed live tables, read into gauges ---------------------------------------------------------
 LIVE_CONTACTED = _gauge("live_hour_contacted_leads", "Leads first contacted in the current hour window "
@@ -130,6 +146,24 @@ def decided_increase_rule(window: str) -> str:
 
 def breached_ratio_rule(window: str) -> str:
     return f"{RECORDING_RULE_PREFIX}speed_to_lead_breached:ratio{window}"
+
+
+DEPTH_BREACHED_RATIO_RULE = f"{RECORDING_RULE_PREFIX}follow_up_breached:ratio"
+
+# The marketing goal per group (alerts.marketing_rules): the closed loop's inputs, the goal, the goal line.
+LEARNED_INPUTS = ("close_rate", "average_deal_size", "marketing_share")
+
+
+def learned_input_rule(name: str) -> str:
+    """An input as the window teaches it (mean of the monthly values where defined)."""
+    return f"{RECORDING_RULE_PREFIX}closed_loop_{name}:window"
+
+
+def goal_rule(name: str) -> str:
+    """Per group, the input or figure used for the goal: close_rate, average_deal_size, marketing_share,
+    lead_value, goal_leads, goal_value (monthly), goal_leads_to_date, goal_value_to_date, value_to_date,
+    behind (the share of the goal line to date not reached, in the group's mode)."""
+    return f"{RECORDING_RULE_PREFIX}marketing_{name}"
 
 
 # --- the windowed live tables (streams.runtime.live_tables writes, streams.runtime.gauge_timer reads) -----

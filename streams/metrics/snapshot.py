@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Iterable
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from models.goal import goal_to_date, monthly_goal, value_goal_to_date
 from models.lead_snapshot import LeadSnapshot
 from models.policy import Policy
 from streams.metrics import names
@@ -26,6 +25,7 @@ from streams.metrics.labels import LabelBounds
 
 WAIT_STATUSES = ("on_time", "overdue")
 PERIODS = ("open", "ended")
+DEPTH_RESULTS = ("met", "breached")
 
 
 class SnapshotCollector(Collector):
@@ -77,30 +77,14 @@ def lead_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBounds) -
     for team, age in snapshot.oldest_wait_seconds.items():
         oldest[(labels.team(team),)] = max(age, oldest.get((labels.team(team),), 0.0))
     zero_depth = {(t, s, p): 0.0 for t in teams for s in with_follow_up for p in PERIODS}
+    zero_ended = {(t, s, r): 0.0 for t in teams for s in with_follow_up for r in DEPTH_RESULTS}
     return [
         _gauge(names.TRACKED_LEADS, {(): snapshot.leads}),
         _gauge(names.LEADS_WAITING, waiting),
         _gauge(names.OLDEST_WAITING, oldest),
         _gauge(names.UNCONNECTED, zero_depth | _bounded(snapshot.unconnected, by_team_segment)),
         _gauge(names.UNCONNECTED_ATTEMPTS, zero_depth | _bounded(snapshot.unconnected_attempts, by_team_segment)),
-    ]
-
-
-def marketing_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBounds, today: date) -> list[Metric]:
-    """Month-to-date marketing leads against the goal line g x day / n (models.goal)."""
-    goals = {goal.segment: goal for goal in policy.marketing_goals}
-    leads = dict.fromkeys(((s,) for s in goals), 0.0)
-    values = dict(leads)
-    for segment, count in snapshot.marketing_leads.items():
-        leads[(labels.lead_segment(segment),)] = leads.get((labels.lead_segment(segment),), 0.0) + count
-    for segment, value in snapshot.marketing_value.items():
-        values[(labels.lead_segment(segment),)] = values.get((labels.lead_segment(segment),), 0.0) + value
-    return [
-        _gauge(names.MARKETING_LEADS, leads),
-        _gauge(names.MARKETING_VALUE, values),
-        _gauge(names.GOAL_LEADS, {(s,): goal_to_date(g, today) for s, g in goals.items()}),
-        _gauge(names.GOAL_VALUE, {(s,): value_goal_to_date(g, today) for s, g in goals.items()}),
-        _gauge(names.GOAL_MONTHLY, {(s,): monthly_goal(g) for s, g in goals.items()}),
+        _gauge(names.FOLLOW_UP_ENDED, zero_ended | _bounded(snapshot.follow_up_ended, by_team_segment)),
     ]
 
 

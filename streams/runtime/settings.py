@@ -24,7 +24,7 @@ class TopicNames:
     conversions: str
     handoffs: str
     attempts: str
-    deals: str  # closed deals: read by `leadsla goals`, not (yet) by the worker, so not in `inputs`
+    deals: str  # closed deals: read by the closed-loop agent (streams.runtime.marketing), not the tracker
     ticks: str
     outcomes: str
     dead_letters: str

@@ -13,6 +13,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     topics, n = settings.topics, settings.partitions
     return [
         *(TopicSpec(name, n, retention_ms=INPUT_RETENTION_MS) for name in topics.inputs),
+        TopicSpec(topics.deals, n, retention_ms=INPUT_RETENTION_MS),  # read by the closed-loop agent
         TopicSpec(topics.ticks, n, retention_ms=INPUT_RETENTION_MS),  # the live clock, for audits
         TopicSpec(topics.outcomes, n, retention_ms=INPUT_RETENTION_MS),
         TopicSpec(topics.dead_letters, 1, retention_ms=30 * DAY_MS),

@@ -19,6 +19,7 @@ from streams.kafka.cluster import KafkaCluster
 from streams.kafka.codec import encode
 from streams.runtime.clock import Clock, wall_seconds_until
 from streams.runtime.settings import TopicNames
+from streams.simulator.deals import closed_loop_history
 from streams.simulator.traffic import Scheduled, ScheduledEvent, ScheduledRaw, TrafficModel
 
 FLUSH_EVERY = 200  # records; we also flush whenever we are about to sleep
@@ -41,15 +42,19 @@ def run_simulator(
     max_events: int | None = None,
     on_sent: Callable[[int], None] | None = None,
     start: datetime | None = None,
+    history: bool = False,
 ) -> int:
     """Produce ``model``'s traffic from ``start`` (default: the clock's now) until
     ``stop`` is set or ``max_events`` records were sent; return the count sent.
-    ``on_sent`` receives the running total after each record."""
+    ``on_sent`` receives the running total after each record. ``history``: first the
+    past year's marketing leads and deals (streams.simulator.deals), for the closed loop."""
     from kafka import KafkaProducer  # imported here so the pure parts load without kafka
 
     producer = open_client(KafkaProducer, bootstrap, acks="all", linger_ms=20)
     try:
-        schedule = model.schedule(start or clock.now())
+        begin = start or clock.now()
+        past = closed_loop_history(begin) if history else []
+        schedule = itertools.chain(past, model.schedule(begin))
         return feed(producer, topics, clock, schedule, stop=stop, max_events=max_events, on_sent=on_sent)
     finally:
         producer.close()

@@ -22,9 +22,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator, Literal, Sequence, TypeVar, Union
 from zoneinfo import ZoneInfo
 
-from models.events import SCHEMA_VERSION, ContactAttempt, LeadConverted, LeadHandoff
+from models.events import SCHEMA_VERSION, ContactAttempt, DealClosed, LeadConverted, LeadHandoff
 
-Topic = Literal["conversions", "handoffs", "attempts"]
+Topic = Literal["conversions", "handoffs", "attempts", "deals"]
 Behaviour = Literal["prompt", "slow", "never", "automated", "reassigned", "returned"]
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ BUSINESS_TZ = ZoneInfo("America/New_York")
 class ScheduledEvent:
     at: datetime
     topic: Topic
-    event: Union[LeadConverted, LeadHandoff, ContactAttempt]
+    event: Union[LeadConverted, LeadHandoff, ContactAttempt, DealClosed]
 
     @property
     def key(self) -> bytes:
@@ -221,7 +221,8 @@ class TrafficModel:
     """
 
     def __init__(self, rng: random.Random, leads_per_hour: float = DEFAULT_LEADS_PER_HOUR, *,
-                 bad_rate: float = 0.0, showcase: bool = True) -> None:
+                 bad_rate: float = 0.0, showcase: bool = True, deals: bool = False) -> None:
+        """``deals``: connected leads may close a deal later (streams.simulator.deals)."""
         if leads_per_hour <= 0:
             raise ValueError(f"leads_per_hour must be positive, not {leads_per_hour!r}")
         if not 0 <= bad_rate <= 1:
@@ -230,6 +231,7 @@ class TrafficModel:
         self.leads_per_hour = leads_per_hour
         self.bad_rate = bad_rate
         self.showcase = showcase
+        self.deals = deals
 
     def schedule(self, start: datetime) -> Iterator[Scheduled]:
         """Endless stream of records at or after ``start``, in non-decreasing ``at``."""
@@ -261,7 +263,11 @@ class TrafficModel:
                 yield at, draw_profile(rng)
 
     def _records(self, lead_id: str, t0: datetime, profile: LeadProfile, rng: random.Random) -> list[Scheduled]:
-        records: list[Scheduled] = list(lead_life(lead_id, t0, profile, rng))
+        life = lead_life(lead_id, t0, profile, rng)
+        records: list[Scheduled] = list(life)
+        if self.deals:
+            from streams.simulator.deals import deal_for  # it builds on this module
+            records += deal_for(lead_id, profile, life)
         if self.bad_rate and rng.random() < self.bad_rate:
             records.append(bad_record(lead_id, t0 + minutes(rng, 0, 1), rng))
         return records

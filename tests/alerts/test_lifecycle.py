@@ -99,7 +99,7 @@ def test_a_redecided_outcome_with_another_owner_replaces_the_alert():
     assert [a.labels["owner_rep"] for a in state.firing()] == ["rep-ent-7"]
 
 
-@pytest.mark.parametrize("kind", ["opened", "depth_breached", "met"])
+@pytest.mark.parametrize("kind", ["opened", "met"])
 def test_outcomes_that_raise_nothing_store_nothing(kind):
     assert run([outcome(kind, 5)]) == (None, [])
 
@@ -127,3 +127,39 @@ def test_a_firing_alert_is_sent_and_kept_however_long_it_fires():
     assert to_send(state, LATER + minutes(600), POLICY.alerts.keep_resolved_for) == list(state.alerts)
     assert not expired(state, LATER + minutes(600), POLICY.alerts.keep_resolved_for)
     assert state.alerts[0].starts_at == DEADLINE and HANDOFF < DEADLINE
+
+
+def depth_breach(minutes_after: float = 14 * 24 * 60) -> Outcome:
+    return outcome("depth_breached", minutes_after).model_copy(update={"attempts": 3})
+
+
+def test_a_depth_breach_is_a_low_severity_notice_naming_the_rep_that_alertmanager_ends_by_itself():
+    state, changes = run([outcome("met", 14), depth_breach()])
+    assert [(c.status, c.alert.labels["alertname"]) for c in changes] == [("firing", "LeadDepthBreached")]
+    notice = state.alerts[0]
+    assert notice.labels == {"alertname": "LeadDepthBreached", "team": "enterprise", "segment": "enterprise-demo",
+                             "severity": "ticket", "escalation": "0", "notify": "rep", "lead_id": "L-1",
+                             "cycle": "1", "owner_rep": "rep-ent-2"}
+    assert notice.annotations["summary"] == (
+        "Lead L-1 (enterprise-demo, team enterprise, owner rep-ent-2) got 3 of the 8 agreed follow-up attempts"
+        " in its follow-up period, which ended Mon 2026-03-16 11:00 EDT with no connect.")
+    assert notice.ends_at == LATER + POLICY.alerts.depth_notice_for  # active in Alertmanager until then
+    keep = POLICY.alerts.keep_resolved_for
+    assert state.settled_at == LATER and to_send(state, LATER + minutes(1), keep) == [notice]
+    assert expired(state, LATER + keep, keep)  # nothing stays in the table for a day
+
+
+def test_a_depth_notice_re_sent_changes_nothing_and_a_return_ends_it_early():
+    state, _ = run([depth_breach()])
+    assert step(state, depth_breach(), POLICY, partition=3, now=LATER) == (state, [])
+    state, changes = step(state, outcome("returned", 20 * 24 * 60), POLICY, partition=3, now=LATER + minutes(5))
+    assert [(c.status, c.alert.ends_at) for c in changes] == [("resolved", LATER + minutes(5))]
+
+
+def test_a_depth_notice_after_the_speed_alerts_settled_is_still_re_sent():
+    state, _ = run([breach(), outcome("contacted_late", 40)], now=LATER)
+    later = LATER + minutes(60)
+    state, _ = step(state, depth_breach(), POLICY, partition=3, now=later)
+    assert state.settled_at == later
+    assert [a.labels["alertname"] for a in to_send(state, later + minutes(1), POLICY.alerts.keep_resolved_for)] == [
+        "LeadSLABreached", "LeadDepthBreached"]

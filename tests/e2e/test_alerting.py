@@ -34,7 +34,7 @@ def test_an_uncontacted_lead_pages_warning_then_breach_then_escalation_and_a_cal
                                     "escalation": "1", "notify": "manager"}
     # The routing tree sent each to the team's receiver for its severity and level.
     assert (warning[0].receiver, breach[0].receiver, escalation[0].receiver) == (
-        f"{TEAM}-chat", f"{TEAM}-pages", f"{TEAM}-escalations")
+        f"{TEAM}-chat", f"{TEAM}-pages", f"{TEAM}-manager")
     notes = breach[0].annotations
     assert lead in notes["summary"] and "breached" in notes["summary"]
     assert notes["lead_url"] == f"https://crm.test/leads/{lead}?team={TEAM}"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
+from alerts.rules import rule_file
 from grafana.build import UIDS, dashboards
 from grafana.generate import GRAFANA_DIR, generated_files, stale_files
 from grafana.panels import DATASOURCE_UID
@@ -35,7 +37,7 @@ def test_leadsla_dashboards_writes_the_files_and_check_spots_a_hand_edit(tmp_pat
     assert leadsla(["dashboards", "--output", str(tmp_path), "--check"]) == 1
 
 
-def test_four_dashboards_with_stable_uids_and_the_provisioned_datasource(boards):
+def test_five_dashboards_with_stable_uids_and_the_provisioned_datasource(boards):
     assert {stem: board["uid"] for stem, board in boards.items()} == UIDS
     for board in boards.values():
         panels = [p for p in board["panels"] if p["type"] != "row"]
@@ -70,13 +72,24 @@ def test_team_picker_lists_the_policy_teams_and_filters_team_queries(boards):
     assert waiting.queries[0].expr == 'sum (leadsla_leads_waiting{team=~"$team"})'
 
 
-def test_waterfall_has_one_goal_line_per_marketing_goal(boards):
+def test_waterfall_has_one_goal_line_per_goal_group_in_its_mode(boards):
     specs = {s.title: s for s in panel_specs(boards["marketing-waterfall"])}
-    assert {"enterprise: goal 300 leads a month", "mid-market: goal 500 leads a month",
-            "smb: goal 1,167 leads a month"} <= set(specs)
-    smb = specs["smb: goal 1,167 leads a month"]
-    assert [(q.legend, q.goal) for q in smb.queries] == [("actual", False), ("goal", True)]
-    assert "max (leadsla_marketing_goal_leads_month_to_date" in smb.queries[1].expr  # every worker exports it
+    assert {"enterprise-demos: value this month", "enterprise-content: leads this month",
+            "mid-market: leads this month", "smb: leads this month", "total: leads this month"} <= set(specs)
+    smb = specs["smb: leads this month"]
+    assert [(q.legend, q.goal) for q in smb.queries] == [("actual", False), ("goal line", True)]
+    # Workers' sums, added up; the goal line from the recording rule that combines every worker's figures.
+    assert smb.queries[0].expr == 'sum by (group) (leadsla_marketing_group_leads_month_to_date{group="smb"})'
+    assert smb.queries[1].expr == 'max by (group) (leadsla:marketing_goal_leads_to_date{group="smb"})'
+    demos = specs["enterprise-demos: value this month"]
+    assert "leadsla:marketing_value_to_date" in demos.queries[0].expr
+    assert "leadsla:marketing_goal_value_to_date" in demos.queries[1].expr
+
+
+def test_every_recording_rule_a_dashboard_reads_is_generated(boards):
+    generated = {rule.get("record") for group in rule_file(example_policy())["groups"] for rule in group["rules"]}
+    read = {name for board in boards.values() for name in re.findall(r"leadsla:[a-z_:0-9]+", json.dumps(board))}
+    assert read and read <= generated
 
 
 def test_generated_files_are_what_provisioning_points_at():
@@ -85,4 +98,4 @@ def test_generated_files_are_what_provisioning_points_at():
     assert provider["type"] == "file" and provider["options"]["path"].endswith("/leadsla")
     assert sorted(p for p in files if p.startswith("dashboards/")) == [
         "dashboards/follow-up-depth.json", "dashboards/marketing-waterfall.json",
-        "dashboards/pipeline-health.json", "dashboards/speed-to-lead.json"]
+        "dashboards/pipeline-health.json", "dashboards/rep-bandwidth.json", "dashboards/speed-to-lead.json"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from datetime import timedelta
+
+from models.attempts import period_end
 from models.lead_snapshot import FactsCache
 
 from streams.metrics.gauges import gauge_families
@@ -73,16 +76,6 @@ def test_attempts_on_unconnected_leads_by_follow_up_period(floor):
     assert floor.value("leadsla_unconnected_leads", team="enterprise", segment="enterprise-demo", **open_) == 0
 
 
-def test_marketing_leads_month_to_date_against_the_goal_line(floor):
-    assert floor.value("leadsla_marketing_leads_month_to_date", segment="enterprise") == 2  # not February's, not sales'
-    assert floor.value("leadsla_marketing_leads_month_to_date", segment="smb") == 1
-    assert floor.value("leadsla_marketing_lead_value_month_to_date", segment="enterprise") == 120_000
-    # 2 March: 2 of March's 31 days of the monthly goal (300 enterprise leads).
-    goal_to_date = floor.value("leadsla_marketing_goal_leads_month_to_date", segment="enterprise")
-    assert goal_to_date == pytest.approx(300 * 2 / 31)
-    assert floor.value("leadsla_marketing_goal_leads_monthly", segment="mid-market") == pytest.approx(500)
-
-
 def test_watermark_lag_and_tick_age_as_of_now(floor):
     floor.watermark_to(at(25))
     publish(floor, 30)
@@ -105,3 +98,49 @@ def test_live_windows_sum_over_partitions_and_bound_their_labels(floor):
     assert (floor.value("leadsla_live_day_attempted_leads"), floor.value("leadsla_live_day_lead_attempts"),
             floor.value("leadsla_live_day_lead_attempts_max")) == (3, 6, 3)
 
+
+
+def test_depth_is_judged_over_periods_that_ended_lately_not_over_every_lead_kept(floor):
+    ended, periods = dict(period="ended"), "leadsla_follow_up_periods_ended"
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 0  # still open
+    publish(floor, 20 * 24 * 60)  # 22 March: the periods (10 business days) ended about a week ago
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 1  # L-never
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="met") == 1  # L-called connected
+    assert floor.value(periods, team="inbound-west", segment="smb", result="breached") == 1  # 2 attempts of 6
+    assert floor.value("leadsla_unconnected_lead_attempts", team="inbound-west", segment="smb", **ended) == 2
+    publish(floor, 40 * 24 * 60)  # 11 April: ended longer ago than a period lasts: out of the timeframe
+    assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 0
+    assert floor.value("leadsla_unconnected_leads", team="enterprise", segment="enterprise-demo", **ended) == 0
+    assert floor.value("leadsla_unconnected_leads", team="inbound-west", segment="smb", **ended) == 0
+
+
+def test_a_lead_returned_before_its_period_ended_is_not_judged_on_depth(floor):
+    floor.events([handoff("L-wait", "", "", minutes=60, action="return", n=2)])
+    publish(floor, 20 * 24 * 60)
+    assert floor.value("leadsla_follow_up_periods_ended", team="inbound-east", segment="mid-market",
+                       result="breached") == 0
+
+
+def test_each_reps_load_against_their_capacity(floor):
+    def load(rep: str, team: str, measure: str) -> float:
+        return floor.value("leadsla_rep_load", rep=rep, team=team, measure=measure)
+
+    assert [load(r, t, "handed_today") for r, t in [("rep-ent-2", "enterprise"), ("rep-ent-1", "enterprise"),
+                                                     ("rep-east-1", "inbound-east"), ("rep-west-1", "inbound-west")]
+            ] == [1, 1, 1, 1]
+    assert (load("rep-ent-2", "enterprise", "waiting"), load("rep-ent-1", "enterprise", "waiting")) == (1, 0)
+    # rep-west-1 made 2 of the 6 attempts smb asks for; rep-ent-1 connected: nothing more needed.
+    assert (load("rep-west-1", "inbound-west", "attempts_made"),
+            load("rep-west-1", "inbound-west", "attempts_needed")) == (2, 4)
+    assert load("rep-ent-1", "enterprise", "unconnected") == 0
+    # 8 attempts over the days left of enterprise-demo's period (10 business days from the handoff).
+    segment = next(s for s in floor.policy.segments if s.name == "enterprise-demo")
+    ends = period_end(segment, floor.policy.calendar_for(segment, "enterprise"), at(0))
+    days_left = (ends - at(30)) / timedelta(days=1)
+    assert 11 < days_left < 14
+    assert load("rep-ent-2", "enterprise", "attempts_needed_per_day") == pytest.approx(8 / days_left)
+    capacity = "leadsla_rep_capacity_attempts_per_day"
+    assert floor.value(capacity, rep="rep-ent-2", team="enterprise") == 40  # the team's figure
+    assert floor.value(capacity, rep="rep-east-1", team="inbound-east") == 60  # the default
+    publish(floor, 24 * 60)  # the next day: nothing handed today
+    assert load("rep-ent-2", "enterprise", "handed_today") == 0

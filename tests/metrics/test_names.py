@@ -12,6 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from models.goal_report import goal_zone
+from models.loop_ledger import window_figures
+from models.waterfall import month_to_date_counts
+from streams.metrics.marketing import marketing_families
+from streams.metrics.snapshot import SnapshotCollector
 from prometheus_client import CollectorRegistry
 
 from alerts.rules import window_name
@@ -28,7 +34,7 @@ NAMES_MODULE = REPO / "streams" / "metrics" / "names.py"
 METRIC_NAME = re.compile(r"\bleadsla_[a-z0-9_]+")
 RULE_NAME = re.compile(r"\bleadsla:[a-z0-9_:]+")
 # Faust serializer registry keys, not metrics: they never reach Prometheus.
-NOT_METRICS = frozenset({"leadsla_lead_state", "leadsla_lead_alerts"})
+NOT_METRICS = frozenset({"leadsla_lead_state", "leadsla_lead_alerts", "leadsla_lead_loop"})
 
 
 def shipped_sources() -> list[Path]:
@@ -53,7 +59,11 @@ def test_every_metric_a_rule_or_panel_queries_is_declared(path):
 
 def test_every_recording_rule_name_comes_from_the_names_module():
     window = window_name(example_policy())
-    declared = {names.decided_increase_rule(window), names.breached_ratio_rule(window)}
+    declared = {names.decided_increase_rule(window), names.breached_ratio_rule(window),
+                names.DEPTH_BREACHED_RATIO_RULE, *(names.learned_input_rule(n) for n in names.LEARNED_INPUTS),
+                *(names.goal_rule(n) for n in (*names.LEARNED_INPUTS, "lead_value", "goal_leads", "goal_value",
+                                               "goal_leads_to_date", "goal_value_to_date", "value_to_date",
+                                               "behind"))}
     assert set(RULE_NAME.findall((REPO / "alerts" / "rules.yml").read_text())) == declared
 
 
@@ -63,6 +73,10 @@ def test_the_exported_metrics_are_exactly_the_declared_ones_with_their_help_and_
     metrics.observe_alert_delivery("http://am:9093", "ok")  # created on first use
     metrics.observe_tick(at(0))
     metrics.snapshot.publish(gauge_families([], policy, metrics, at(1), LiveWindows()))
+    marketing = SnapshotCollector()  # streams.runtime.marketing registers its own
+    metrics.registry.register(marketing)
+    counts = month_to_date_counts([], {0: at(0)}, policy, goal_zone(policy))
+    marketing.publish(marketing_families(counts, window_figures([], policy, counts.today), policy))
     exported = {family.name: family for family in metrics.registry.collect()}
     declared = {metric.name.removesuffix("_total") if metric.type == names.COUNTER else metric.name: metric
                 for metric in names.METRICS}
@@ -84,3 +98,10 @@ def test_live_table_keys_carry_their_partition():
     key = names.partition_key("rep|with|bars", 3)
     assert names.split_partition_key(key) == ("rep|with|bars", 3)
     assert names.split_partition_key("L-000001") is None
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=lambda path: path.name)
+def test_every_figure_and_measure_a_rule_or_panel_selects_is_declared(path):
+    text = path.read_text().replace('\\"', '"')
+    assert set(re.findall(r'figure="([a-z_]+)"', text)) <= set(names.CLOSED_LOOP_FIGURES)
+    assert set(re.findall(r'measure="([a-z_]+)"', text)) <= set(names.REP_MEASURES)

@@ -315,3 +315,18 @@ def test_format_path(path, shown):
 def test_bare_number_is_not_a_duration():
     assert problems(variant("target: 1h", "target: 15")) == [
         "p.yaml:11: segments[0].speed_to_lead.target: a duration must be text like '15m', not 15"]
+
+
+def test_rep_capacity_comes_from_the_rep_then_the_team_then_the_default(example):
+    policy = parse_policy(BASE + "teams: {east: {calendar: office}}\n"
+                                 "capacity: {attempts_per_day: 50, teams: {east: 30}, reps: {rep-1: 20}}\n")
+    assert [policy.capacity.of(rep, team) for rep, team in [("rep-1", "east"), ("rep-2", "east"), ("rep-3", "west")]
+            ] == [20, 30, 50]
+    assert parse_policy(BASE).capacity.of("rep-1", "east") is None  # no capacity set: unknown, not 0
+    assert example.capacity.of("rep-ent-1", "enterprise") == 40
+
+
+def test_capacity_for_a_team_the_policy_does_not_know_is_refused():
+    found = problems(BASE + "capacity: {teams: {pirates: 30}}\n")
+    assert len(found) == 1 and "capacity.teams: unknown team 'pirates'" in found[0]
+    assert any("greater than 0" in p for p in problems(BASE + "capacity: {attempts_per_day: 0}\n"))

@@ -23,8 +23,12 @@ class PrometheusError(RuntimeError):
 
 
 class LocalPrometheus:
-    def __init__(self, targets: list[str], workdir: Path, scrape_interval: str = "1s") -> None:
+    def __init__(self, targets: list[str], workdir: Path, scrape_interval: str = "1s",
+                 rules: str | None = None, alertmanagers: list[str] = ()) -> None:
+        """``rules``: the text of a rule file (e.g. alerts/rules.yml) to evaluate every scrape interval;
+        ``alertmanagers``: host:port of each Alertmanager its alerts go to."""
         self.targets, self.workdir, self.scrape_interval = targets, workdir, scrape_interval
+        self.rules, self.alertmanagers = rules, list(alertmanagers)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -35,6 +39,8 @@ class LocalPrometheus:
             raise RuntimeError("no `prometheus` binary: apt-get install prometheus (scripts/test does)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "prometheus.yml"
+        if self.rules is not None:
+            (self.workdir / "rules.yml").write_text(self.rules)
         config.write_text(self._config())
         log = open(self.workdir / "prometheus.log", "wb")
         self.process = subprocess.Popen(
@@ -55,8 +61,11 @@ class LocalPrometheus:
 
     def _config(self) -> str:
         targets = json.dumps(self.targets)
+        rules = f"rule_files: [{json.dumps(str(self.workdir / 'rules.yml'))}]\n" if self.rules is not None else ""
+        if self.alertmanagers:
+            rules += f"alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: {json.dumps(self.alertmanagers)}\n"
         return (f"global:\n  scrape_interval: {self.scrape_interval}\n  evaluation_interval: {self.scrape_interval}\n"
-                f"scrape_configs:\n  - job_name: leadsla\n    static_configs:\n      - targets: {targets}\n")
+                f"{rules}scrape_configs:\n  - job_name: leadsla\n    static_configs:\n      - targets: {targets}\n")
 
     def _wait_ready(self, timeout_s: float = 30) -> None:
         deadline = time.monotonic() + timeout_s

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from alerts.generate import rules_text
 from grafana.build import dashboards
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import free_port
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(broker=broker.bootstrap, app_id="previews", topic_prefix="previews",
                             tick_interval_s=0.5, metrics_port=free_port())
         ensure_topics(settings.bootstrap, topic_specs(settings))
-        with LocalPrometheus([f"127.0.0.1:{settings.metrics_port}"], Path(tmp) / "prometheus", "2s") as prometheus:
+        with LocalPrometheus([f"127.0.0.1:{settings.metrics_port}"], Path(tmp) / "prometheus", "2s",
+                             rules=rules_text(policy)) as prometheus:
             clock, start = demo_clock(60.0), time.time()
             run = start_simulated_run(settings.bootstrap, run_env(settings, Path(tmp)), Path(tmp), args.seconds + 120)
             try:

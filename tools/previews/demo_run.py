@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from models.attempts import period_end
 from models.events import ContactAttempt, LeadConverted, LeadHandoff
 from models.policy import Policy, Segment
 from streams.kafka.admin import produce
@@ -70,12 +71,14 @@ def every_segment_leads(policy: Policy, now: datetime) -> list:
 
 
 def stale_unconnected_leads(policy: Policy, now: datetime) -> list:
-    """One lead per segment with a follow-up target, handed off 30 days before ``now`` and tried
-    twice without a connect: its follow-up period has ended, so depth panels have something to judge."""
+    """One lead per segment with a follow-up target, handed off one and a half follow-up periods
+    before ``now`` and tried twice without a connect: its period ended lately (within the last
+    period length, the timeframe depth is judged over), so depth panels have something to judge."""
     teams = sorted(policy.teams) or ["sales"]
     events: list = []
     for number, segment in enumerate(s for s in policy.segments if s.follow_up):
-        lead, team, handed = f"{STALE_PREFIX}-{segment.name}", teams[number % len(teams)], now - timedelta(days=30)
+        team = teams[number % len(teams)]
+        lead, handed = f"{STALE_PREFIX}-{segment.name}", _ended_lately(segment, policy, team, now)
         common = dict(schema_version=1, lead_id=lead)
         events += [
             LeadConverted(**common, event_id=f"{lead}-c", occurred_at=handed - timedelta(minutes=1),
@@ -85,6 +88,14 @@ def stale_unconnected_leads(policy: Policy, now: datetime) -> list:
         ] + [ContactAttempt(**common, event_id=f"{lead}-a{n}", occurred_at=handed + timedelta(hours=n),
                             rep=f"rep-stale-{number}", channel="call", outcome="no_answer") for n in (1, 26)]
     return events
+
+
+def _ended_lately(segment: Segment, policy: Policy, team: str, now: datetime) -> datetime:
+    """A handoff time whose follow-up period ended half a period before ``now``."""
+    calendar = policy.calendar_for(segment, team)
+    guess = now - timedelta(days=30)
+    length = period_end(segment, calendar, guess) - guess
+    return now - 1.5 * length
 
 
 def demo_leads(policy: Policy, now: datetime) -> list:

@@ -281,3 +281,19 @@ def test_feed_stops_when_asked():
     sent = feed(producer, TopicNames.with_prefix("t"), clock, default_model().schedule(START), stop=stop)
     due = [i for i in default_model().events_between(START, START + timedelta(minutes=10))]
     assert sent == len(producer.sent) and 0 < sent <= len(due)
+
+
+def test_connected_leads_may_close_deals_without_changing_the_rest_of_the_traffic():
+    from streams.simulator.deals import closed_loop_history
+
+    with_deals = TrafficModel(random.Random(DEFAULT_SEED), deals=True).events_between(START, START + timedelta(days=30))
+    plain = default_model().events_between(START, START + timedelta(days=30))
+    deals = [i for i in with_deals if isinstance(i, ScheduledEvent) and i.topic == "deals"]
+    assert [i for i in with_deals if not (isinstance(i, ScheduledEvent) and i.topic == "deals")] == plain
+    assert len(deals) >= 10 and {d.event.status for d in deals} == {"won", "lost"}
+    connected = {i.event.lead_id: i.at for i in plain if isinstance(i, ScheduledEvent) and i.topic == "attempts"
+                 and i.event.outcome == "connected"}
+    assert all(d.event.lead_id in connected and d.at > connected[d.event.lead_id] for d in deals)
+    history = closed_loop_history(START)
+    assert all(i.at < START for i in history) and len({i.event.lead_id for i in history}) == 12 * 30
+    assert any(i.topic == "deals" for i in history)
