@@ -25,6 +25,7 @@ Interval = tuple[datetime, datetime]  # [start, end) in UTC
 MinuteRange = tuple[int, int]  # [start, end) in minutes after local midnight; 1440 is "24:00"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_DAY = timedelta(days=1)
 # Offset changes are assumed at least this far apart (true of every DST rule in use).
 _OFFSET_SAMPLE_SECONDS = 6 * 3600
 # Dates memoised per calendar; ~55 years of days, cleared wholesale when full.
@@ -140,24 +141,33 @@ def _intervals_from(schedule: Schedule, start: datetime) -> Iterator[Interval]:
 
 def as_utc(value: datetime, name: str) -> datetime:
     # Arithmetic on aware datetimes sharing a tzinfo ignores DST, so everything is moved to UTC first.
+    if value.tzinfo is UTC:  # the usual case: every event time is stored in UTC
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
     return value.astimezone(UTC)
 
 
 def add_business_time(cal: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
-    """The earliest instant t >= start with business_time_between(cal, start, t) == amount, in UTC."""
+    """The earliest instant t >= start with business_time_between(cal, start, t) == amount, in UTC.
+    The walk of ``_intervals_from``, written out: it runs for every deadline of every lead."""
     start = as_utc(start, "start")
     if amount < timedelta(0):
         raise ValueError(f"amount must not be negative, got {amount}")
     if not amount:
         return start
     remaining = amount
-    for begin, end in _intervals_from(cal.schedule, start):
-        if end - begin >= remaining:
-            return begin + remaining  # lands on `end` exactly when used up at a close
-        remaining -= end - begin
-    raise AssertionError("unreachable: _days_from raises when the search is exhausted")
+    schedule = cal.schedule
+    day = start.astimezone(schedule.zone).date()
+    for _ in range(MAX_SEARCH_DAYS):
+        for begin, end in _day_intervals(schedule, day):
+            if end > start:
+                begin = max(begin, start)
+                if end - begin >= remaining:
+                    return begin + remaining  # lands on `end` exactly when used up at a close
+                remaining -= end - begin
+        day += _ONE_DAY
+    raise ValueError(f"business-time search went past {MAX_SEARCH_DAYS} days from {start.isoformat()}")
 
 
 def business_time_between(cal: BusinessCalendar, start: datetime, end: datetime) -> timedelta:

@@ -47,6 +47,7 @@ class LeadState:
     summaries: tuple[tuple[int, AttemptSummary], ...] = ()  # cycle number -> attempts it has passed
     recent_ids: tuple[str, ...] = ()  # ids of the latest attempts, oldest first
     announced: tuple[str, ...] = ()  # outcome ids announced and still standing, sorted
+    versions: tuple[tuple[str, int], ...] = ()  # withdrawn ids -> version their next content gets
     corrections: int = 0
     first_cycle: int = 1  # number of the lead's first cycle kept here (retired ones came before)
     latest_event_at: datetime | None = None
@@ -221,21 +222,26 @@ def _announce(before: LeadState, after: LeadState, policy: Policy,
         object.__setattr__(after, "memo", (policy, before.memo[1], None, None, None))
     previous = derive(before, policy) if before.announced else {}
     current = derive(after, policy)
-    due = {c.outcome_id: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
-    announced = {_full_id(after, suffix) for suffix in before.announced}
+    due = {c.suffix: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
+    announced = set(before.announced)
+    versions = dict(before.versions)
     content = _Contents(due)
     # Time passing alone (the same derivation) withdraws nothing: what was due stays due.
-    withdrawn = [] if current is previous else _withdrawn(previous, current, announced, content)
-    kept = announced - {o.outcome_id for o in withdrawn}
-    fresh = sorted((content.of(key) for key in due if key not in kept), key=Outcome.sort_key)
-    corrections = [_correction(old, before.corrections + n) for n, old in enumerate(withdrawn, start=1)]
+    withdrawn = [] if current is previous else _withdrawn(previous, current, announced, versions, content)
+    corrections = [_correction(_renamed(old, _name(old_id, versions)), before.corrections + n)
+                   for n, (old_id, old) in enumerate(withdrawn, start=1)]
+    kept = announced - {_name(old_id, versions) for old_id, _ in withdrawn}
+    for old_id, _ in withdrawn:  # its next content gets a new id: an id never names two contents
+        versions[old_id] = versions.get(old_id, 1) + 1
+    fresh = [_renamed(content.of(local), _name(local, versions)) for local in due if _name(local, versions) not in kept]
     times = [c.at for _, _, found in current.values() for c in found]
     later = [t for t in times if t > watermark]
     settled = after if after is not before else replace(after)  # ``after`` is new: finished in place
-    _set(settled, announced=tuple(sorted(c.suffix for _, c in due.values())),
+    _set(settled, announced=tuple(sorted(_name(local, versions) for local in due)),
+         versions=tuple(sorted(versions.items())) if withdrawn else before.versions,
          corrections=before.corrections + len(corrections),
          next_due=min(later) if later else retire_at(after, times, policy))
-    return settled, corrections + fresh
+    return settled, corrections + sorted(fresh, key=Outcome.sort_key)
 
 
 def _set(state: LeadState, **changes) -> None:
@@ -243,40 +249,54 @@ def _set(state: LeadState, **changes) -> None:
         object.__setattr__(state, name, value)
 
 
+def _name(local_id: str, versions: dict[str, int]) -> str:
+    """The id an outcome is announced under: ``1/opened``, or ``1/opened/v2`` once the first
+    ``1/opened`` was withdrawn and its content changed."""
+    version = versions.get(local_id)
+    return local_id if version is None else f"{local_id}/v{version}"
+
+
+def _renamed(outcome: Outcome, local_id: str) -> Outcome:
+    full_id = f"{outcome.lead_id}/{local_id}"
+    return outcome if outcome.outcome_id == full_id else outcome.model_copy(update={"outcome_id": full_id})
+
+
 class _Contents:
-    """Due outcomes' content, built once and only when needed."""
+    """Due outcomes' content (under their first id), built once and only when needed."""
 
     def __init__(self, due: dict[str, tuple[CycleFacts, Candidate]]) -> None:
         self.due = due
         self._built: dict[str, Outcome] = {}
 
-    def of(self, outcome_id: str) -> Outcome | None:
-        if outcome_id not in self.due:
+    def of(self, local_id: str) -> Outcome | None:
+        if local_id not in self.due:
             return None
-        if outcome_id not in self._built:
-            self._built[outcome_id] = materialize(*self.due[outcome_id])
-        return self._built[outcome_id]
+        if local_id not in self._built:
+            self._built[local_id] = materialize(*self.due[local_id])
+        return self._built[local_id]
 
 
-def _withdrawn(previous: Derived, current: Derived, announced: set[str], content: _Contents) -> list[Outcome]:
-    """Announced outcomes that no longer hold as announced, in the order they were derived.
-    A cycle whose facts are unchanged announces the same content: nothing to compare; nor
-    does a candidate whose content key is unchanged (the usual case: a first contact
-    changes a cycle's facts, not its ``opened`` outcome). An id the previous state cannot
-    derive (only if the policy changed under it) is kept while it still holds: an outcome
-    id never gets a second content."""
+def _withdrawn(previous: Derived, current: Derived, announced: set[str], versions: dict[str, int],
+               content: _Contents) -> list[tuple[str, Outcome]]:
+    """Announced outcomes that no longer hold as announced, in the order they were derived,
+    as (first local id, content). A cycle whose facts are unchanged announces the same
+    content: nothing to compare; nor does a candidate whose content key is unchanged (the
+    usual case: a first contact changes a cycle's facts, not its ``opened`` outcome). An id
+    the previous state cannot derive (only if the policy changed under it) is kept while it
+    still holds: an outcome id never gets a second content."""
     withdrawn = []
     for number, (key, facts, found) in previous.items():
         unchanged = number in current and current[number][0] == key
         for candidate in found:
-            if candidate.outcome_id not in announced or (unchanged and candidate.outcome_id in content.due):
+            local = candidate.suffix
+            if _name(local, versions) not in announced or (unchanged and local in content.due):
                 continue
-            now = content.due.get(candidate.outcome_id)
+            now = content.due.get(local)
             if now is not None and content_key(*now) == content_key(facts, candidate):
                 continue
             old = materialize(facts, candidate)
-            if content.of(candidate.outcome_id) != old:
-                withdrawn.append(old)
+            if content.of(local) != old:
+                withdrawn.append((local, old))
     return withdrawn
 
 
@@ -290,10 +310,6 @@ def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
     times = [c.at for _, _, found in derive(state, policy).values() for c in found]
     retire = retire_at(state, times, policy)
     return retire - policy.retire_after if retire else None
-
-
-def _full_id(state: LeadState, suffix: str) -> str:
-    return f"{state.lead_id}/{suffix}"
 
 
 def _correction(withdrawn: Outcome, number: int) -> Outcome:

@@ -28,7 +28,7 @@ WAIT_ENDING = frozenset({"met", "contacted_late", "returned"})
 
 class Outcome(Message):
     kind: OutcomeKind
-    outcome_id: str = Field(description="Stable identity: lead/cycle/kind[/level].")
+    outcome_id: str = Field(description="Stable identity: lead/cycle/kind[/level][/vN]; one content for ever.")
     lead_id: str
     cycle: int = Field(ge=1, description="1 for the first handoff; a recycled lead starts a new cycle.")
     at: AwareDatetime = Field(description="Event time at which the outcome holds.")

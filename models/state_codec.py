@@ -39,7 +39,8 @@ def state_to_value(state: LeadState | Retired) -> dict:
             "s": [_record_to_value(r) for r in state.spine], "q": [_record_to_value(a) for a in state.pending],
             "m": [[n, _summary_to_value(s)] for n, s in state.summaries], "r": list(state.recent_ids),
             "a": list(state.announced), "c": state.corrections, "f": state.first_cycle,
-            "e": micros(state.latest_event_at), "d": micros(state.next_due)}
+            "e": micros(state.latest_event_at), "d": micros(state.next_due),
+            **({"w": [list(v) for v in state.versions]} if state.versions else {})}
 
 
 def state_from_value(value: dict) -> LeadState | Retired:
@@ -52,7 +53,8 @@ def state_from_value(value: dict) -> LeadState | Retired:
         pending=tuple(_record_from_value(r) for r in value["q"]),
         summaries=tuple((n, _summary_from_value(s)) for n, s in value["m"]), recent_ids=tuple(value["r"]),
         announced=tuple(label(a) for a in value["a"]), corrections=value["c"], first_cycle=value["f"],
-        latest_event_at=instant(value["e"]), next_due=instant(value["d"]))
+        latest_event_at=instant(value["e"]), next_due=instant(value["d"]),
+        versions=tuple((local, version) for local, version in value.get("w", ())))
 
 
 def _record_to_value(record) -> list:

@@ -10,6 +10,7 @@ Saturday the 6th, Monday the 8th. The lead converts into the example policy's
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from models.cycles import TRANSITIONS, Phase, event_order, fold
 from models.lead_state import apply_event
 from models.outcomes import Outcome
 from models.policy_file import parse_policy
+from models.state_codec import state_from_value, state_to_value
 from models.tracker import Tracker
 from tests.pure.events import (
     LEAD,
@@ -498,6 +500,25 @@ def test_late_contact_before_the_deadline_corrects_the_announced_breach():
     assert state.corrections == 3
     # The withdrawn escalation never comes back, nor does the second level.
     assert tracker.on_entry(0, clock_at(et(15, 9))).outcomes == []
+
+
+def test_a_changed_content_comes_under_a_new_id_never_the_old_one():
+    """A consumer that keeps one record per id must never hold a stale one: the opening
+    announced under the default segment is withdrawn when the conversion (stamped before
+    the handoff, delivered late) makes it an SMB lead, and the new opening is ``…/v2``."""
+    tracker = Tracker(example_policy(), {}, {})
+    tracker.on_entry(0, HANDOFF)
+    (first,) = tracker.on_entry(0, clock_at(et(1, 10, 2))).outcomes
+    late = tracker.on_entry(0, converted(et(1, 9, 50), segment="smb", offer=None)).outcomes
+    assert [(o.kind, o.outcome_id, o.corrects, o.segment) for o in late] == [
+        ("corrected", "lead-1/1/opened/corrected/1", "lead-1/1/opened", "default"),
+        ("opened", "lead-1/1/opened/v2", None, "smb"),
+    ]
+    assert (first.outcome_id, first.segment) == ("lead-1/1/opened", "default")
+    assert late[1].deadline_at < first.deadline_at
+    state = tracker.leads[LEAD]
+    assert (state.announced, state.versions) == (("1/opened/v2",), (("1/opened", 2),))
+    assert state_from_value(json.loads(json.dumps(state_to_value(state)))) == state  # survives the changelog
 
 
 def test_late_contact_after_the_warning_keeps_the_warning():
