@@ -99,6 +99,6 @@ def period_end(segment: Segment, calendar: BusinessCalendar, handoff_at: datetim
     return _period_end(follow_up.clock, calendar, handoff_at, follow_up.within)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # per handoff time: asked again and again while a lead is active, then never
 def _period_end(kind, calendar: BusinessCalendar, start: datetime, within) -> datetime:
     return clock_for(kind, calendar).add_period(start, within)

@@ -118,8 +118,8 @@ class Tracker:
         self.leads[state.lead_id] = state
         if state.next_due is not None and (previous is None or previous.next_due != state.next_due):
             heapq.heappush(heap, (state.next_due, state.lead_id))
-            if len(heap) > 2 * len(self.leads) + 1024:  # mostly stale entries of rescheduled leads:
-                del self._due[state.partition]  # rebuilt from the table when next needed
+            if len(heap) > len(self.leads) + 1024:  # half of it stale entries of rescheduled leads,
+                del self._due[state.partition]  # each holding a time: rebuilt from the table when next needed
 
     def _remember(self, state: LeadState | Retired) -> None:
         memo = take_memo(state) if isinstance(state, LeadState) else None

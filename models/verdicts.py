@@ -82,7 +82,7 @@ def _first_contact(cycle: Cycle, summary: AttemptSummary, segment: Segment) -> d
     return min((t for t in (pending, summary.first_qualifying(segment)) if t), default=None)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # per clock start: asked again and again while a lead is active, then never
 def _add(clock: SlaClock, start: datetime, amount) -> datetime:
     return clock.add(start, amount)
 
