@@ -35,6 +35,10 @@ class InputProgress:
         if event_time is not None and (known is None or event_time > known):
             self.latest_event_time[tp] = event_time
 
+    def position(self, tp: Hashable, committed: int | None) -> int:
+        """The next offset this worker reads on ``tp``: past what it read, else where it resumed."""
+        return max(self.next_offset.get(tp, 0), committed or 0)
+
     def claims(
         self,
         assigned: Iterable[Hashable],
@@ -50,7 +54,7 @@ class InputProgress:
     def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime) -> datetime | None:
         if highwater is None:
             return None  # not fetched yet: the backlog is unknown
-        if highwater <= max(self.next_offset.get(tp, 0), committed):
+        if highwater <= self.position(tp, committed):
             return now
         latest = self.latest_event_time.get(tp)
         return min(latest, now) if latest else None
