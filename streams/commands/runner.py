@@ -14,6 +14,7 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from streams.commands.failures import EXIT_UNAVAILABLE
 from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
@@ -89,12 +90,18 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
         _say(f"metrics on {serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)}")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
-    worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
+    worker, delivery = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet,
+                                   delivery_timeout_s=settings.delivery_timeout_s)
+    code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:
-        return int(exit_.code or 0)
-    return 0
+        code = int(exit_.code or 0)
+    if delivery.failure is not None:
+        _say(f"stopped: {delivery.failure} (broker {settings.bootstrap}; LEADSLA_DELIVERY_TIMEOUT "
+             f"is {settings.delivery_timeout_s:g} s)")
+        return EXIT_UNAVAILABLE
+    return code
 
 
 def _preflight(settings: Settings) -> None:

@@ -126,6 +126,9 @@ def _faust_settings(settings: Settings) -> dict:
         broker_session_timeout=6,
         broker_heartbeat_interval=1,
         producer_linger_ms=10,  # batches sends; far below the alert latency budget
+        # aiokafka retries a send until then (Faust's default is 20 minutes): the
+        # delivery guard re-sends what failed, or stops the worker (streams.runtime.delivery).
+        producer_request_timeout=settings.delivery_timeout_s,
     )
 
 

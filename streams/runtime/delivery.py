@@ -1,0 +1,125 @@
+"""Every message the worker sends is delivered before the offsets behind it are committed,
+or the worker stops, committing nothing more.
+
+Faust commits offsets right after awaiting ``producer.flush()``. That flush is not a
+guarantee: its buffer stage returns as soon as 0.1 s pass without a send
+(``ProducerBuffer.flush_atmost``), and a send that fails is only logged
+(``Topic._on_published``). Offsets could then be committed past outcomes and changelog
+records that never reached the broker: lost for good once the worker restarts.
+
+``DeliveryGuard`` wraps that flush. It keeps the future of every message handed to
+the producer (``send_soon``: outcomes, dead letters, changelogs) and, before a commit:
+
+1. waits for every one sent so far to be acknowledged, up to ``timeout_s``;
+2. sends a failed or unacknowledged one again (``RETRIES`` times, a pause between);
+3. if that fails too, logs why, raises (so this commit and every later one, shutdown's
+   included, is refused: the records are read again by the next worker) and asks the
+   worker to stop (``stop``); ``failure`` then says why, for the exit status.
+
+While the worker is stopping (SIGTERM) it waits at most ``STOP_GRACE_S`` for a broker
+that is away: then undelivered messages refuse the commit, and the stop goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Callable
+
+import faust
+
+RETRIES = 3
+RETRY_PAUSE_S = 1.0
+POLL_S = 0.25  # how often a wait looks whether the worker is stopping
+STOP_GRACE_S = 5.0  # how long a stopping worker still waits for the broker
+log = logging.getLogger("leadsla.delivery")
+
+
+class UndeliveredMessages(RuntimeError):
+    """Messages could not be delivered: offsets after them must not be committed."""
+
+
+class DeliveryGuard:
+    def __init__(self, app: faust.App, *, timeout_s: float, stop: Callable[[], None]) -> None:
+        self.app = app
+        self.timeout_s = timeout_s
+        self.stop = stop
+        self.failure: str | None = None
+        self._pending: set[asyncio.Future] = set()
+        producer = app.producer
+        self._send_soon, self._flush = producer.send_soon, producer.flush
+        producer.send_soon, producer.flush = self._track, self.flush
+
+    def _track(self, fut) -> None:
+        self._pending.add(fut)
+        fut.add_done_callback(self._settled)
+        self._send_soon(fut)
+
+    def _settled(self, fut) -> None:
+        if fut.cancelled() or fut.exception() is None:
+            self._pending.discard(fut)  # a failed one stays, to be sent again
+
+    async def flush(self) -> None:
+        """Faust's flush, then every message sent so far delivered; raises if one cannot be."""
+        if self.failure is not None:
+            raise UndeliveredMessages(self.failure)
+        waiting = list(self._pending)
+        deadline = time.monotonic() + self.timeout_s
+        await self._within(asyncio.ensure_future(self._flush()), deadline)
+        await self._within(asyncio.gather(*waiting, return_exceptions=True), deadline)
+        failed = [fut for fut in waiting if not fut.done() or fut.cancelled() or fut.exception() is not None]
+        if failed:
+            await self._send_again(failed)
+
+    async def _within(self, task: asyncio.Future, deadline: float) -> None:
+        """Wait for ``task`` until the deadline (a short one once the worker is stopping)."""
+        while not task.done() and time.monotonic() < deadline:
+            if self.app.should_stop:
+                deadline = min(deadline, time.monotonic() + STOP_GRACE_S)
+            await asyncio.wait([task], timeout=POLL_S)
+        if not task.done():
+            task.cancel()
+        elif not task.cancelled():
+            task.exception()  # retrieved: what failed is judged per message, below
+
+    async def _send_again(self, failed: list) -> None:
+        reason = _reason(failed[0])
+        log.warning("%d message(s) not delivered (%s): sending them again", len(failed), reason)
+        for fut in failed:
+            error = await self._resend(fut)
+            if error is not None:
+                self._give_up(len(failed), error)
+            self._pending.discard(fut)
+
+    async def _resend(self, fut) -> str | None:
+        message = fut.message
+        error = "not sent"
+        for _ in range(1 if self.app.should_stop else RETRIES):
+            try:
+                await asyncio.wait_for(self.app.producer.send_and_wait(
+                    message.channel.get_topic_name(), message.key, message.value, partition=message.partition,
+                    timestamp=message.timestamp, headers=message.headers),
+                    STOP_GRACE_S if self.app.should_stop else self.timeout_s)
+                return None
+            except Exception as exc:  # noqa: BLE001 - any failure is retried, then reported
+                error = repr(exc)
+                await asyncio.sleep(RETRY_PAUSE_S)
+        return error
+
+    def _give_up(self, count: int, error: str) -> None:
+        stopping = self.app.should_stop
+        self.failure = (f"{count} message(s) could not be delivered to the broker ({error}); "
+                        "no offset after them was committed, so their input records will be read again")
+        if stopping:  # not a failure of the broker's: the stop only cut the wait short
+            failure, self.failure = self.failure, None
+            raise UndeliveredMessages(failure)
+        log.error("stopping: %s", self.failure)
+        self.stop()
+        raise UndeliveredMessages(self.failure)
+
+
+def _reason(fut) -> str:
+    if not fut.done():
+        return "no acknowledgement in time"
+    return "cancelled" if fut.cancelled() else repr(fut.exception())
