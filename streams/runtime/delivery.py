@@ -66,22 +66,25 @@ class DeliveryGuard:
             raise UndeliveredMessages(self.failure)
         waiting = list(self._pending)
         deadline = time.monotonic() + self.timeout_s
-        await self._within(asyncio.ensure_future(self._flush()), deadline)
-        await self._within(asyncio.gather(*waiting, return_exceptions=True), deadline)
+        faust_flush = asyncio.ensure_future(self._flush())
+        await self._within([faust_flush], deadline)
+        if not faust_flush.done():
+            faust_flush.cancel()
+        elif not faust_flush.cancelled():
+            faust_flush.exception()  # retrieved: what failed is judged per message, below
+        await self._within(waiting, deadline)
         failed = [fut for fut in waiting if not fut.done() or fut.cancelled() or fut.exception() is not None]
         if failed:
             await self._send_again(failed)
 
-    async def _within(self, task: asyncio.Future, deadline: float) -> None:
-        """Wait for ``task`` until the deadline (a short one once the worker is stopping)."""
-        while not task.done() and time.monotonic() < deadline:
+    async def _within(self, futures: list, deadline: float) -> None:
+        """Wait for ``futures`` until the deadline (a short one once the worker is stopping);
+        never cancels them: they are Faust's."""
+        pending = set(futures)
+        while pending and time.monotonic() < deadline:
             if self.app.should_stop:
                 deadline = min(deadline, time.monotonic() + STOP_GRACE_S)
-            await asyncio.wait([task], timeout=POLL_S)
-        if not task.done():
-            task.cancel()
-        elif not task.cancelled():
-            task.exception()  # retrieved: what failed is judged per message, below
+            _, pending = await asyncio.wait(pending, timeout=POLL_S)
 
     async def _send_again(self, failed: list) -> None:
         reason = _reason(failed[0])
@@ -108,14 +111,11 @@ class DeliveryGuard:
         return error
 
     def _give_up(self, count: int, error: str) -> None:
-        stopping = self.app.should_stop
         self.failure = (f"{count} message(s) could not be delivered to the broker ({error}); "
                         "no offset after them was committed, so their input records will be read again")
-        if stopping:  # not a failure of the broker's: the stop only cut the wait short
-            failure, self.failure = self.failure, None
-            raise UndeliveredMessages(failure)
         log.error("stopping: %s", self.failure)
-        self.stop()
+        if not self.app.should_stop:
+            self.stop()
         raise UndeliveredMessages(self.failure)
 
 

@@ -109,7 +109,8 @@ def own_broker(kafka_bootstrap, unique_name, tmp_path):
         try:
             yield broker, pipeline
         finally:
-            broker_process(broker).send_signal(signal.SIGCONT)
+            if broker.running:
+                broker_process(broker).send_signal(signal.SIGCONT)
             pipeline.stop_workers()
 
 
@@ -130,3 +131,23 @@ def test_a_stalled_broker_loses_nothing_and_the_worker_carries_on(own_broker):
     live.wait()
     assert worker.poll() is None, pipeline.worker_logs()
     assert_exact(pipeline, live, "broker stalled 10 s")
+
+
+def test_a_broker_that_dies_stops_the_worker_with_a_clear_error_and_nothing_committed(own_broker):
+    """The embedded broker keeps everything in memory: once stopped, its topics are gone,
+    so there is no restart to recover from. What must hold: the worker does not go on
+    silently or hang; its sends fail, it stops with exit status 3 and says why."""
+    broker, pipeline = own_broker
+    pipeline.extra_env["LEADSLA_DELIVERY_TIMEOUT"] = "3"
+    worker = pipeline.start_worker()
+    live = stream(pipeline, seed=5)
+    outcomes_reach(pipeline, 40)
+    live.pause()
+    broker.stop()
+    try:
+        worker.wait(timeout=90)
+    finally:
+        live.resume()
+    log = pipeline.worker_logs()
+    assert worker.returncode == 3, log
+    assert "could not be delivered to the broker" in log and "no offset after them was committed" in log, log
