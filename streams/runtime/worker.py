@@ -8,6 +8,7 @@ import signal
 import faust
 
 from streams.runtime.delivery import DeliveryGuard
+from streams.runtime.log_limits import limit_broker_noise
 
 # Faust flushes its producer buffer synchronously whenever 100 messages wait;
 # a deeper buffer lets aiokafka batch (measured: +30% pipeline throughput).
@@ -23,6 +24,7 @@ def make_worker(app: faust.App, *, loglevel: str, logfile: str | None, quiet: bo
     # aiokafka debug call then builds a log record (~9% of the CPU, measured).
     worker.spinner = None
     app.producer.buffer.max_messages = PRODUCER_BUFFER_MESSAGES
+    limit_broker_noise()  # a broker away for a minute: a few lines, not thousands
     # Stopping the way SIGTERM does: the consumer's last commit is refused by the guard.
     guard = DeliveryGuard(app, timeout_s=delivery_timeout_s, stop=lambda: os.kill(os.getpid(), signal.SIGTERM))
     return worker, guard
