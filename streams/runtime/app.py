@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Sequence
 
 import faust
@@ -144,4 +146,21 @@ def _claims(app: faust.App, progress: InputProgress, input_topics, clock: Clock)
     # ListOffsets with the last batch's base offset + 1. Faust keeps the committed
     # offsets it resumed from privately; a partition with nothing new since the
     # last run is caught up at its committed offset.
-    return progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, clock.now())
+    now = clock.now()
+    return progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, now,
+                           lambda tp: _highwater_seen_at(app, tp, now, clock))
+
+
+def _highwater_seen_at(app: faust.App, tp, now, clock: Clock):
+    """When the consumer last learnt ``tp``'s highwater (aiokafka's last poll of it), on
+    ``clock``'s time scale (the demo's runs faster than the wall clock); None if unknown."""
+    thread = getattr(app.consumer, "_thread", None)
+    consumer = getattr(thread, "_consumer", None)
+    try:
+        polled_ms = consumer.last_poll_timestamp(tp) if consumer is not None else None
+    except AssertionError:  # no longer assigned: claim nothing for it
+        polled_ms = None
+    if not polled_ms:
+        return None
+    age_s = max(0.0, time.time() - polled_ms / 1000) * getattr(clock, "speed", 1.0)
+    return now - timedelta(seconds=age_s)

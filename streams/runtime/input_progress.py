@@ -45,17 +45,22 @@ class InputProgress:
         highwater: Callable[[Hashable], int | None],
         committed: Callable[[Hashable], int | None],
         now: datetime,
+        seen_at: Callable[[Hashable], datetime | None] = lambda tp: None,
     ) -> dict[Hashable, datetime]:
         """Per input partition, the latest time a tick may claim for it; a partition that
-        can promise nothing yet is left out (its previous claim stands)."""
-        found = {tp: self._claim(tp, highwater(tp), committed(tp) or 0, now) for tp in assigned}
+        can promise nothing yet is left out (its previous claim stands). ``seen_at(tp)``:
+        when ``highwater(tp)`` was learnt (a fetch response), if known."""
+        found = {tp: self._claim(tp, highwater(tp), committed(tp) or 0, now, seen_at(tp)) for tp in assigned}
         return {tp: at for tp, at in found.items() if at is not None}
 
-    def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime) -> datetime | None:
+    def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime,
+               seen_at: datetime | None) -> datetime | None:
         if highwater is None:
             return None  # not fetched yet: the backlog is unknown
         if highwater <= self.position(tp, committed):
-            return now
+            # Caught up with the log as it was when the highwater was learnt, not as it is
+            # now: records appended since then (a loaded worker learns late) are unread.
+            return min(now, seen_at) if seen_at else now
         latest = self.latest_event_time.get(tp)
         return min(latest, now) if latest else None
 

@@ -98,7 +98,8 @@ def _handle_tick(message, topics: Topics, tracking: Tracking) -> None:
     except InvalidMessage as invalid:
         _dead_letter(topics.dead_letters, message, invalid, tracking.metrics)
         return
-    if (admitted := tracking.gate.admit(tick, vouched_positions(message.headers, topics.inputs))) is not None:
+    vouched = vouched_positions(message.headers, topics.inputs)
+    if (admitted := tracking.gate.admit(tick, vouched)) is not None:
         _step(message.partition, admitted, topics, tracking)
 
 

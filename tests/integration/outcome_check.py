@@ -56,7 +56,14 @@ class Comparison:
         return not (self.missing or self.extra or self.two_contents or self.different)
 
     def details(self) -> str:
-        return (f"missing {self.missing[:8]}\nextra {self.extra[:8]}\n"
+        corrected = [(key, self.live[key], self.expected.get(key.split("/corrected/")[0]))
+                     for key in self.extra[:3] if "/corrected/" in key]
+        from streams.kafka.partitioning import partition_for
+        by_partition: dict[int, int] = {}
+        for key in self.missing:
+            p = partition_for(key.split("/")[0], 4)
+            by_partition[p] = by_partition.get(p, 0) + 1
+        return (f"missing by partition {by_partition}\nmissing {self.missing[:8]}\nextra {self.extra[:8]}\ncorrections (withdrawn, expected) {corrected}\n"
                 f"two contents {[(k, self.live[k]) for k in self.two_contents[:3]]}\n"
                 f"different {[(k, self.expected[k], self.live[k]) for k in self.different[:3]]}")
 
