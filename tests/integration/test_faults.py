@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from streams.kafka.admin import produce
 from streams.kafka.broker import EmbeddedBroker
 from streams.runtime.settings import Settings
 from tests.harness import Pipeline, wait_for
@@ -143,6 +144,10 @@ def test_a_broker_that_dies_stops_the_worker_with_a_clear_error_and_nothing_comm
     live = stream(pipeline, seed=5)
     outcomes_reach(pipeline, 40)
     live.pause()
+    # A backlog the worker is still working through when the broker goes: it has
+    # something to send and to commit (an idle worker simply waits for the broker).
+    produce(pipeline.settings.bootstrap, pipeline.settings.topics.conversions, [(b"x", b"not json")] * 20000)
+    wait_for(lambda: len(dead_letter_sources(pipeline)), lambda found: found > live.poison_sent + 50, 60)
     broker.stop()
     try:
         worker.wait(timeout=90)
