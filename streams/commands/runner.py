@@ -100,7 +100,10 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
     if delivery.failure is not None:
         _say(f"stopped: {delivery.failure} (broker {settings.bootstrap}; LEADSLA_DELIVERY_TIMEOUT "
              f"is {settings.delivery_timeout_s:g} s)")
-        return EXIT_UNAVAILABLE
+        # Faust's consumer thread may still wait on the broker's socket, and a normal exit
+        # would wait for it: the worker has committed what it could, so leave now.
+        sys.stdout.flush()
+        os._exit(EXIT_UNAVAILABLE)
     return code
 
 

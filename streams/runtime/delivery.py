@@ -46,6 +46,7 @@ class DeliveryGuard:
         self.timeout_s = timeout_s
         self.stop = stop
         self.failure: str | None = None
+        self._stop_deadline: float | None = None  # set once the worker begins to stop
         self._pending: set[asyncio.Future] = set()
         producer = app.producer
         self._send_soon, self._flush = producer.send_soon, producer.flush
@@ -81,10 +82,16 @@ class DeliveryGuard:
         """Wait for ``futures`` until the deadline (a short one once the worker is stopping);
         never cancels them: they are Faust's."""
         pending = set(futures)
-        while pending and time.monotonic() < deadline:
-            if self.app.should_stop:
-                deadline = min(deadline, time.monotonic() + STOP_GRACE_S)
+        while pending and time.monotonic() < min(deadline, self._stopping_by()):
             _, pending = await asyncio.wait(pending, timeout=POLL_S)
+
+    def _stopping_by(self) -> float:
+        """The moment a stopping worker stops waiting for the broker (one grace for the stop)."""
+        if not self.app.should_stop:
+            return float("inf")
+        if self._stop_deadline is None:
+            self._stop_deadline = time.monotonic() + STOP_GRACE_S
+        return self._stop_deadline
 
     async def _send_again(self, failed: list) -> None:
         reason = _reason(failed[0])
@@ -97,13 +104,12 @@ class DeliveryGuard:
 
     async def _resend(self, fut) -> str | None:
         message = fut.message
-        error = "not sent"
-        for _ in range(1 if self.app.should_stop else RETRIES):
+        error = _reason(fut)
+        for _ in range(0 if self.app.should_stop else RETRIES):  # a stopping worker has had its grace
             try:
                 await asyncio.wait_for(self.app.producer.send_and_wait(
                     message.channel.get_topic_name(), message.key, message.value, partition=message.partition,
-                    timestamp=message.timestamp, headers=message.headers),
-                    STOP_GRACE_S if self.app.should_stop else self.timeout_s)
+                    timestamp=message.timestamp, headers=message.headers), self.timeout_s)
                 return None
             except Exception as exc:  # noqa: BLE001 - any failure is retried, then reported
                 error = repr(exc)

@@ -8,6 +8,7 @@ its valid events, which must come out as dead letters, one per record."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 
 import pytest
@@ -157,3 +158,25 @@ def test_a_broker_that_dies_stops_the_worker_with_a_clear_error_and_nothing_comm
     assert worker.returncode == 3, log[-4000:]
     assert "could not be delivered to the broker" in log and "no offset after them was committed" in log, log[-4000:]
     assert log.count("Unable connect to node") <= 6, "broker errors are not rate-limited in the log"
+
+
+def test_sigterm_while_the_broker_stalls_stops_the_worker_and_a_restart_loses_nothing(own_broker):
+    broker, pipeline = own_broker
+    worker = pipeline.start_worker()
+    live = stream(pipeline, seed=6)
+    outcomes_reach(pipeline, 40)
+    live.pause()
+    broker_process(broker).send_signal(signal.SIGSTOP)
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)  # within seconds, not the producer's own minutes
+    except subprocess.TimeoutExpired:
+        pytest.fail("SIGTERM not honoured while the broker stalls\n" + pipeline.worker_logs())
+    finally:
+        broker_process(broker).send_signal(signal.SIGCONT)
+    pipeline.workers.remove(worker)
+    assert worker.returncode in (0, 3), pipeline.worker_logs()
+    pipeline.start_worker()
+    live.resume()
+    live.wait()
+    assert_exact(pipeline, live, "SIGTERM during a stall")
