@@ -16,12 +16,16 @@ Imports: the standard library and models only (no Faust): positions come from a 
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Callable, Iterable, Mapping, Sequence
 
 from models.events import Tick
 from streams.runtime.input_progress import TopicPartition
 
 POSITIONS_HEADER = "leadsla-read"  # the sender's next offsets on the input topics, comma-separated
+HELD_TOO_LONG_S = 30.0  # a partition whose ticks wait this long says so in the log (its time stands still)
+log = logging.getLogger("leadsla.ticks")
 
 
 def positions_header(inputs: Sequence[str], partition: int, position: Callable[[TopicPartition], int]) -> bytes:
@@ -44,13 +48,16 @@ class TickGate:
         self.inputs = tuple(inputs)
         self.position = position
         self._held: dict[int, tuple[Tick, dict[str, int]]] = {}
+        self._held_since: dict[int, float] = {}  # monotonic time a partition's ticks began to wait
+        self._warned: dict[int, float] = {}
 
     def admit(self, tick: Tick, vouched: Mapping[str, int]) -> Tick | None:
         """The tick if it may take effect now; otherwise it is held (replacing an older one)."""
         if self._read_up_to(tick.partition, vouched):
-            self._held.pop(tick.partition, None)
+            self._drop(tick.partition)
             return tick
         self._held[tick.partition] = (tick, dict(vouched))
+        self._say_if_stuck(tick.partition, vouched)
         return None
 
     def release(self, partition: int) -> Tick | None:
@@ -58,12 +65,26 @@ class TickGate:
         held = self._held.get(partition)
         if held is None or not self._read_up_to(partition, held[1]):
             return None
-        del self._held[partition]
+        self._drop(partition)
         return held[0]
 
     def forget(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
-            self._held.pop(partition, None)
+            self._drop(partition)
+
+    def _drop(self, partition: int) -> None:
+        self._held.pop(partition, None)
+        self._held_since.pop(partition, None)
+
+    def _say_if_stuck(self, partition: int, vouched: Mapping[str, int]) -> None:
+        """Once a minute at most, while a partition's ticks have waited too long."""
+        now = time.monotonic()
+        since = self._held_since.setdefault(partition, now)
+        if now - since >= HELD_TOO_LONG_S and now - self._warned.get(partition, 0.0) >= 60:
+            self._warned[partition] = now
+            read = {topic: self.position(TopicPartition(topic, partition)) for topic in vouched}
+            log.warning("partition %d: ticks held for %.0f s, waiting to read %s (read so far: %s)",
+                        partition, now - since, dict(vouched), read)
 
     def _read_up_to(self, partition: int, vouched: Mapping[str, int]) -> bool:
         return all(self.position(TopicPartition(topic, partition)) >= offset for topic, offset in vouched.items())

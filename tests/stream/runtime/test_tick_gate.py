@@ -42,3 +42,13 @@ def test_a_later_held_tick_replaces_an_earlier_one_and_a_revoked_partition_forge
     gate.forget([1])
     read[TopicPartition("attempts", 1)] = 9
     assert gate.release(1) is None
+
+
+def test_ticks_held_too_long_are_reported_in_the_log(monkeypatch, caplog):
+    import streams.runtime.tick_gate as tick_gate
+
+    monkeypatch.setattr(tick_gate, "HELD_TOO_LONG_S", 0.0)
+    gate = TickGate(INPUTS, lambda tp: 0)
+    with caplog.at_level("WARNING", logger="leadsla.ticks"):
+        gate.admit(tick(10), {"attempts": 4})
+    assert "partition 1: ticks held" in caplog.text and "'attempts': 4" in caplog.text
