@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from streams.commands.failures import EXIT_UNAVAILABLE
 from streams.commands.policy_versions import policy_in_force
 from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
@@ -97,12 +98,21 @@ def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int
         _say(f"metrics on {serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)}")
     app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
     logfile = str(settings.data_dir / "worker.log") if quiet else None
-    worker = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet)
+    worker, delivery = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet,
+                                   delivery_timeout_s=settings.delivery_timeout_s)
+    code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:
-        return int(exit_.code or 0)
-    return 0
+        code = int(exit_.code or 0)
+    if delivery.failure is not None:
+        _say(f"stopped: {delivery.failure} (broker {settings.bootstrap}; LEADSLA_DELIVERY_TIMEOUT "
+             f"is {settings.delivery_timeout_s:g} s)")
+        # Faust's consumer thread may still wait on the broker's socket, and a normal exit
+        # would wait for it: the worker has committed what it could, so leave now.
+        sys.stdout.flush()
+        os._exit(EXIT_UNAVAILABLE)
+    return code
 
 
 def _preflight(settings: Settings) -> None:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Sequence
 
 import faust
@@ -28,6 +30,7 @@ from streams.runtime.faust_codecs import LEAD_STATE_CODEC, hold_models
 from streams.runtime.input_progress import InputProgress, partition_claims
 from streams.runtime.live_tables import LiveTables
 from streams.runtime.settings import Settings
+from streams.runtime.tick_gate import POSITIONS_HEADER, TickGate, positions_header
 from streams.runtime.tracking import Topics, Tracking, install_tracker_agent
 
 KIND_BY_TOPIC_FIELD = {"conversions": "lead_converted", "handoffs": "handoff", "attempts": "contact_attempt"}
@@ -60,8 +63,9 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     lead_store = CoalescedTable(leads, lambda lead_id, state: state.partition)
     clocks = CoalescedTable(app.Table("partition-clock", partitions=settings.partitions),
                             lambda partition, seconds: int(partition))
+    gate = TickGate(settings.topics.inputs, lambda tp: _position(app, progress, tp))
     tracking = Tracking(Tracker(policy, lead_store, clocks), (lead_store, clocks),
-                        LiveTables(app, settings.partitions), progress, metrics, settings.partitions)
+                        LiveTables(app, settings.partitions), progress, gate, metrics, settings.partitions)
     install_tracker_agent(app, topics, tracking)
     _install_tick_timer(app, settings, topics, progress, clock, metrics)
     context = AppContext(settings, policy, clock, metrics, topics.outcomes, leads)
@@ -76,6 +80,7 @@ def _declare_topics(app: faust.App, settings: Settings) -> Topics:
     return Topics(
         sources=app.topic(*names.inputs, names.ticks, **raw),
         ticks=names.ticks,
+        inputs=names.inputs,
         kinds={getattr(names, field): kind for field, kind in KIND_BY_TOPIC_FIELD.items()},
         outcomes=app.topic(names.outcomes, **raw),
         dead_letters=app.topic(names.dead_letters, **raw),
@@ -92,10 +97,13 @@ def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, prog
         if app.rebalancing or getattr(app, "in_recovery", False):
             return  # ownership is changing: claim nothing until it has settled
         claims = partition_claims(_claims(app, progress, inputs, clock), inputs)
+        # What each claim rests on, taken with it (no await between): see tick_gate.
+        read = {p: positions_header(inputs, p, lambda tp: _position(app, progress, tp)) for p in claims}
         for partition, at in sorted(claims.items()):
             # Event time as the record time, so a replay of the ticks reads the live clock.
             record = Tick(schema_version=1, at=at, partition=partition)
-            await ticks.send(value=encode(record), partition=partition, timestamp=at.timestamp())
+            await ticks.send(value=encode(record), partition=partition, timestamp=at.timestamp(),
+                             headers={POSITIONS_HEADER: read[partition]})
         if claims:
             metrics.observe_tick(min(claims.values()))
 
@@ -120,7 +128,15 @@ def _faust_settings(settings: Settings) -> dict:
         broker_session_timeout=6,
         broker_heartbeat_interval=1,
         producer_linger_ms=10,  # batches sends; far below the alert latency budget
+        # aiokafka retries a send until then (Faust's default is 20 minutes): the
+        # delivery guard re-sends what failed, or stops the worker (streams.runtime.delivery).
+        producer_request_timeout=settings.delivery_timeout_s,
     )
+
+
+def _position(app: faust.App, progress: InputProgress, tp) -> int:
+    """This worker's next offset on an input partition (where it resumed, if it read nothing yet)."""
+    return progress.position(tp, app.consumer._committed_offset.get(tp))
 
 
 def _claims(app: faust.App, progress: InputProgress, input_topics, clock: Clock) -> dict:
@@ -130,4 +146,21 @@ def _claims(app: faust.App, progress: InputProgress, input_topics, clock: Clock)
     # ListOffsets with the last batch's base offset + 1. Faust keeps the committed
     # offsets it resumed from privately; a partition with nothing new since the
     # last run is caught up at its committed offset.
-    return progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, clock.now())
+    now = clock.now()
+    return progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, now,
+                           lambda tp: _highwater_seen_at(app, tp, now, clock))
+
+
+def _highwater_seen_at(app: faust.App, tp, now, clock: Clock):
+    """When the consumer last learnt ``tp``'s highwater (aiokafka's last poll of it), on
+    ``clock``'s time scale (the demo's runs faster than the wall clock); None if unknown."""
+    thread = getattr(app.consumer, "_thread", None)
+    consumer = getattr(thread, "_consumer", None)
+    try:
+        polled_ms = consumer.last_poll_timestamp(tp) if consumer is not None else None
+    except AssertionError:  # no longer assigned: claim nothing for it
+        polled_ms = None
+    if not polled_ms:
+        return None
+    age_s = max(0.0, time.time() - polled_ms / 1000) * getattr(clock, "speed", 1.0)
+    return now - timedelta(seconds=age_s)

@@ -35,23 +35,32 @@ class InputProgress:
         if event_time is not None and (known is None or event_time > known):
             self.latest_event_time[tp] = event_time
 
+    def position(self, tp: Hashable, committed: int | None) -> int:
+        """The next offset this worker reads on ``tp``: past what it read, else where it resumed."""
+        return max(self.next_offset.get(tp, 0), committed or 0)
+
     def claims(
         self,
         assigned: Iterable[Hashable],
         highwater: Callable[[Hashable], int | None],
         committed: Callable[[Hashable], int | None],
         now: datetime,
+        seen_at: Callable[[Hashable], datetime | None] = lambda tp: None,
     ) -> dict[Hashable, datetime]:
         """Per input partition, the latest time a tick may claim for it; a partition that
-        can promise nothing yet is left out (its previous claim stands)."""
-        found = {tp: self._claim(tp, highwater(tp), committed(tp) or 0, now) for tp in assigned}
+        can promise nothing yet is left out (its previous claim stands). ``seen_at(tp)``:
+        when ``highwater(tp)`` was learnt (a fetch response), if known."""
+        found = {tp: self._claim(tp, highwater(tp), committed(tp) or 0, now, seen_at(tp)) for tp in assigned}
         return {tp: at for tp, at in found.items() if at is not None}
 
-    def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime) -> datetime | None:
+    def _claim(self, tp: Hashable, highwater: int | None, committed: int, now: datetime,
+               seen_at: datetime | None) -> datetime | None:
         if highwater is None:
             return None  # not fetched yet: the backlog is unknown
-        if highwater <= max(self.next_offset.get(tp, 0), committed):
-            return now
+        if highwater <= self.position(tp, committed):
+            # Caught up with the log as it was when the highwater was learnt, not as it is
+            # now: records appended since then (a loaded worker learns late) are unread.
+            return min(now, seen_at) if seen_at else now
         latest = self.latest_event_time.get(tp)
         return min(latest, now) if latest else None
 

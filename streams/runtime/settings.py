@@ -69,6 +69,9 @@ class Settings:
     embedded_broker: bool = False
     kafka_security: KafkaSecurity = PLAINTEXT  # TLS and SASL for every Kafka client
     compression: str | None = None  # codec of the records leadsla produces (streams.kafka.compression)
+    # How long a send may take (retries included) before the worker gives up and stops
+    # (streams.runtime.delivery); also the producer's own request timeout.
+    delivery_timeout_s: float = 60.0
 
     @property
     def topics(self) -> TopicNames:
@@ -115,6 +118,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         embedded_broker=(get("EMBEDDED_BROKER") or "0").lower() in ("1", "true", "yes"),
         kafka_security=kafka_security_from_env(env),
         compression=compression_from_setting(get("COMPRESSION")),
+        delivery_timeout_s=_float(get("DELIVERY_TIMEOUT"), defaults.delivery_timeout_s, "LEADSLA_DELIVERY_TIMEOUT"),
     )
 
 

@@ -24,6 +24,7 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.coalesced import CoalescedTable
 from streams.runtime.input_progress import InputProgress
 from streams.runtime.live_tables import LiveTables
+from streams.runtime.tick_gate import TickGate, vouched_positions
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Tracking:
     tables: tuple[CoalescedTable, ...]  # the tracker's lead states and clocks
     live: LiveTables
     progress: InputProgress
+    gate: TickGate  # holds a tick until the input records it vouches for are read
     metrics: PipelineMetrics
     partitions: int
 
@@ -42,6 +44,7 @@ class Tracking:
 class Topics:
     sources: faust.TopicT  # the input topics and the ticks
     ticks: str
+    inputs: tuple[str, ...]  # in the order a tick's positions header lists them
     kinds: dict[str, str]  # input topic name -> the event kind it carries
     outcomes: faust.TopicT
     dead_letters: faust.TopicT
@@ -75,21 +78,47 @@ def install_tracker_agent(app: faust.App, topics: Topics, tracking: Tracking) ->
 
     @app.on_partitions_revoked.connect
     async def forget(app_, revoked, **kwargs) -> None:
-        tracking.tracker.forget_partitions({tp.partition for tp in revoked if tp.topic == topics.ticks})
+        gone = {tp.partition for tp in revoked if tp.topic == topics.ticks}
+        tracking.tracker.forget_partitions(gone)
+        tracking.gate.forget(gone)
 
 
 def _handle(message, topics: Topics, tracking: Tracking) -> None:
+    if message.topic == topics.ticks:
+        _handle_tick(message, topics, tracking)
+        return
+    _handle_input(message, topics, tracking)
+    if (tick := tracking.gate.release(message.partition)) is not None:
+        _step(message.partition, tick, topics, tracking)
+
+
+def _handle_tick(message, topics: Topics, tracking: Tracking) -> None:
+    try:
+        tick = _decode(message, topics, tracking.partitions)
+    except InvalidMessage as invalid:
+        _dead_letter(topics.dead_letters, message, invalid, tracking.metrics)
+        return
+    vouched = vouched_positions(message.headers, topics.inputs)
+    if (admitted := tracking.gate.admit(tick, vouched)) is not None:
+        _step(message.partition, admitted, topics, tracking)
+
+
+def _handle_input(message, topics: Topics, tracking: Tracking) -> None:
     try:
         entry = _decode(message, topics, tracking.partitions)
         result = tracking.tracker.on_entry(message.partition, entry)
         if result.rejected:
             raise InvalidMessage("lead_retired", result.rejected)
     except InvalidMessage as invalid:
-        _read(message, None, topics, tracking)
+        _read(message, None, tracking)
         _dead_letter(topics.dead_letters, message, invalid, tracking.metrics)
         return
-    _read(message, entry, topics, tracking)
+    _read(message, entry, tracking)
     _emit(message.partition, entry, result, topics, tracking)
+
+
+def _step(partition: int, tick: Tick, topics: Topics, tracking: Tracking) -> None:
+    _emit(partition, tick, tracking.tracker.on_entry(partition, tick), topics, tracking)
 
 
 def _decode(message, topics: Topics, partitions: int) -> LeadEventBase | Tick:
@@ -106,12 +135,11 @@ def _decode(message, topics: Topics, partitions: int) -> LeadEventBase | Tick:
     return event
 
 
-def _read(message, entry: LeadEventBase | Tick | None, topics: Topics, tracking: Tracking) -> None:
+def _read(message, entry: LeadEventBase | None, tracking: Tracking) -> None:
     """What a tick may claim next: this input record has been handled."""
-    if message.topic != topics.ticks:
-        tracking.progress.read(message.tp, message.offset, entry and entry.occurred_at)
-        if entry is not None:
-            tracking.metrics.observe_event(message.topic, entry)
+    tracking.progress.read(message.tp, message.offset, entry and entry.occurred_at)
+    if entry is not None:
+        tracking.metrics.observe_event(message.topic, entry)
 
 
 def _emit(partition: int, entry: LeadEventBase | Tick, result: StepResult, topics: Topics,

@@ -65,8 +65,9 @@ def settled(pipeline, expected: dict[str, str], quiet_s: float = 5, timeout_s: f
     return pipeline.outcomes()
 
 
-@pytest.mark.xfail(strict=False, reason="exact in 7 of 8 runs; one run inside a loaded full session failed, "
-                   "cause not yet found (README, Known limits): reported as XPASS or XFAIL on every run")
+@pytest.mark.xfail(strict=False, reason="exact in 12 of 14 runs since ticks wait for the records they vouch for "
+                   "(tick_gate) and nothing is committed past an undelivered message (delivery); two runs missed "
+                   "outcomes (6; 2,445), cause not found (README, Known limits)")
 def test_workers_joining_and_leaving_mid_backlog_decide_exactly_as_evaluate(pipeline, tmp_path):
     events = backlog()
     first, second = events[: len(events) // 2], events[len(events) // 2:]

@@ -68,7 +68,8 @@ def _child_main(mode: str, config: dict) -> int:
     threading.Thread(target=_report_forever, args=(out, counters, config["events"]), daemon=True).start()
     logfile = str(Path(config["work"]) / f"{mode}-faust.log")
     try:  # loglevel and quiet as streams.commands.runner starts a worker
-        make_worker(app, loglevel="warn", logfile=logfile, quiet=True).execute_from_commandline()
+        worker, _ = make_worker(app, loglevel="warn", logfile=logfile, quiet=True, delivery_timeout_s=60.0)
+        worker.execute_from_commandline()
     except SystemExit as exit_:
         return int(exit_.code or 0)
     return 0

@@ -50,3 +50,10 @@ def test_an_event_stamped_ahead_of_now_never_lets_a_tick_claim_the_future():
     progress = InputProgress()
     progress.read("a", 0, NOW + timedelta(minutes=20))
     assert claims(progress, {"a": 5}) == {"a": NOW}
+
+
+def test_a_caught_up_partition_claims_the_time_its_highwater_was_learnt_not_now():
+    progress = InputProgress()
+    progress.read("p", 4, NOW)
+    learnt = NOW - timedelta(seconds=4)  # a loaded worker: the last fetch answer is 4 s old
+    assert progress.claims(["p"], {"p": 5}.get, {}.get, NOW, lambda tp: learnt) == {"p": learnt}
