@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from importlib.resources import files
 
+import pytest
+
 from models.events import Tick
 from models.policy_file import parse_policy
 from models.policy_history import PolicyHistory, PolicyVersion
@@ -134,3 +136,47 @@ def test_a_single_policy_is_its_own_only_version():
     assert PolicyHistory.single(OLD, "policy.yaml").policies is OLD  # no lookup per cycle
     assert history().policies.at(utc(ny(11, 1, 23, 59))) is OLD
     assert history().policies.at(utc(ny(11, 2, 0))) is NEW
+
+
+# --- against the full-history fold: each cycle resolved under its handoff's version --------------
+
+ENTERPRISE_DEMO = "target: 15m\n      clock: business\n      warn_before: 5m"
+
+
+def reference_under(history_: PolicyHistory, lead_id: str, events) -> list:
+    """The oracle (tests.pure.reference_fold) with each of its cycles resolved by the version in
+    force at the cycle's handoff: what the per-version replays kept, written independently."""
+    from tests.pure import reference_fold as ref
+
+    unique = list({e.event_id: e for e in reversed(list(events))}.values())
+    found = []
+    for cycle in ref.fold(sorted(unique, key=ref.event_order)).cycles:
+        facts = ref.resolve_facts(lead_id, cycle, history_.at(cycle.handoff_at))
+        if facts is not None:
+            found += ref.candidates(facts)
+    return found
+
+
+@pytest.mark.parametrize("reassignment", ["keep_clock", "restart_clock"])
+@pytest.mark.parametrize("seed", range(4))
+def test_random_leads_across_a_version_date_decide_as_the_full_history_fold(seed, reassignment):
+    import random
+
+    from tests.pure.test_incremental_state import (arrival_order, assert_reannounced_only_after_a_correction,
+                                                   random_lead, run_live, standing)
+
+    rule = (RESTARTING.replace("restart", "keep"), f"reassignment: {reassignment}")
+    changed = [(MID_MARKET, MID_MARKET.replace("1h", "3h")), (MID_MARKET_DEPTH, MID_MARKET_DEPTH.replace("10d", "5d")),
+               (ENTERPRISE_DEMO, ENTERPRISE_DEMO.replace("15m", "45m")),
+               ("automated_touches_count: false", "automated_touches_count: true")]
+    both = history(variant(rule), variant(rule, *changed))
+    rng = random.Random(seed)
+    leads = {f"lead-{n}": random_lead(rng, f"lead-{n}", ny(10, 31, 12) + timedelta(minutes=90 * n), rng.randint(0, 40))
+             for n in range(40)}  # handed off from Sat 31 Oct to Mon 2 Nov, the new version's first day
+    everything = arrival_order(rng, [e for events in leads.values() for e in events], jitter_s=4)
+    live, _ = run_live(everything, both.policies)
+    expected = {o.outcome_id: o for lead_id, events in leads.items() for o in reference_under(both, lead_id, events)}
+    assert standing(live) == expected
+    assert_reannounced_only_after_a_correction(live)
+    judged = {both.index_at(o.handoff_at) for o in expected.values()}
+    assert judged == {0, 1}, "test setup: both versions must judge some lead"
