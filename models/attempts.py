@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from models.calendar import BusinessCalendar, clock_for
 from models.lead_records import Attempt
-from models.policy import Policy, Segment
+from models.policy import Policies, Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,10 @@ def shared_counts(counts: tuple[InPeriod, ...]) -> tuple[InPeriod, ...]:
     return shared
 
 
-def period_ends(policy: Policy, team: str, handoff_at: datetime) -> dict[str, datetime]:
+def period_ends(policies: Policies, team: str, handoff_at: datetime) -> dict[str, datetime]:
     """End of the follow-up period of every segment that has one, for a cycle handed off
-    to ``team`` at ``handoff_at``."""
+    to ``team`` at ``handoff_at``, under the version in force then."""
+    policy = policies.at(handoff_at)
     return {
         segment.name: period_end(segment, policy.calendar_for(segment, team), handoff_at)
         for segment in policy.segments

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from models.attempts import EMPTY, AttemptSummary
 from models.lead_state import LeadState
-from models.policy import Policy
+from models.policy import Policies
 from models.retirement import Retired
 from models.verdicts import CycleFacts, qualifies, resolve_facts
 
@@ -47,15 +47,15 @@ class FactsCache:
     """Lead id -> facts, recomputed only when the lead's state changes: the table is read every
     few seconds, and resolving every lead's cycles each time would stall a worker with many leads."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
+    def __init__(self, policies: Policies) -> None:
+        self.policies = policies
         self._facts: dict[str, tuple[tuple[str, ...], LeadFacts]] = {}
 
     def facts(self, state: LeadState) -> LeadFacts:
         key = (state.spine, state.pending, state.summaries)
         cached = self._facts.get(state.lead_id)
         if cached is None or cached[0] != key:
-            cached = (key, lead_facts(state, self.policy))
+            cached = (key, lead_facts(state, self.policies))
             self._facts[state.lead_id] = cached
         return cached[1]
 
@@ -64,17 +64,18 @@ class FactsCache:
             del self._facts[lead_id]
 
 
-def lead_facts(state: LeadState, policy: Policy) -> LeadFacts:
+def lead_facts(state: LeadState, policies: Policies) -> LeadFacts:
+    """The latest cycle's facts, judged by the version in force at its handoff."""
     cycles = state.cycles()
     summary = state.summary(cycles[-1].number) if cycles else EMPTY
-    facts = resolve_facts(state.lead_id, cycles[-1], policy, summary) if cycles else None
+    facts = resolve_facts(state.lead_id, cycles[-1], policies, summary) if cycles else None
     return LeadFacts(facts, summary)
 
 
-def summarize(states: Iterable[LeadState], policy: Policy, now: datetime,
+def summarize(states: Iterable[LeadState], policies: Policies, now: datetime,
               cache: FactsCache | None = None) -> LeadSnapshot:
     """One pass over the table."""
-    cache = cache or FactsCache(policy)
+    cache = cache or FactsCache(policies)
     snapshot = LeadSnapshot(now=now)
     seen = set()
     for state in states:

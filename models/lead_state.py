@@ -29,7 +29,7 @@ from models.cycles import Cycle, fold
 from models.events import LeadEventBase
 from models.lead_records import Attempt, Record, SpineRecord, record_of, record_order
 from models.outcomes import Outcome
-from models.policy import Policy
+from models.policy import Policies
 from models.verdicts import Candidate, CycleFacts, candidates, content_key, materialize, resolve_facts
 
 # Ids of this many recent attempts are kept: a re-delivery (after a crash, a producer
@@ -52,7 +52,7 @@ class LeadState:
     first_cycle: int = 1  # number of the lead's first cycle kept here (retired ones came before)
     latest_event_at: datetime | None = None
     next_due: datetime | None = None  # next outcome time, or the retirement time
-    # Not stored: (policy, {cycle number: (facts key, candidates)}) derived from this state.
+    # Not stored: (policies, {cycle number: (facts key, candidates)}) derived from this state.
     memo: tuple | None = field(default=None, compare=False, repr=False)
 
     def summary(self, cycle_number: int) -> AttemptSummary:
@@ -117,7 +117,7 @@ def new_lead(lead_id: str, partition: int) -> LeadState:
     return LeadState(lead_id=lead_id, partition=partition)
 
 
-def apply_event(state: LeadState, event: LeadEventBase, policy: Policy,
+def apply_event(state: LeadState, event: LeadEventBase, policies: Policies,
                 watermark: datetime) -> tuple[LeadState, list[Outcome]]:
     """Add an event (ignored if already seen) and announce what is now due."""
     record = record_of(event)
@@ -131,15 +131,15 @@ def apply_event(state: LeadState, event: LeadEventBase, policy: Policy,
         recent = (state.recent_ids + (record.event_id,))[-RECENT_ATTEMPT_IDS:]
         grown = replace(state, pending=_insert(state.pending, record), recent_ids=recent,
                         latest_event_at=latest, memo=None)
-    return _announce(state, settle(grown, policy, watermark), policy, watermark)
+    return _announce(state, settle(grown, policies, watermark), policies, watermark)
 
 
-def advance(state: LeadState, policy: Policy, watermark: datetime) -> tuple[LeadState, list[Outcome]]:
+def advance(state: LeadState, policies: Policies, watermark: datetime) -> tuple[LeadState, list[Outcome]]:
     """Time passes: announce the outcomes due by ``watermark``."""
-    return _announce(state, settle(state, policy, watermark), policy, watermark)
+    return _announce(state, settle(state, policies, watermark), policies, watermark)
 
 
-def settle(state: LeadState, policy: Policy, watermark: datetime) -> LeadState:
+def settle(state: LeadState, policies: Policies, watermark: datetime) -> LeadState:
     """Summarise the attempts the watermark has passed: their cycle can no longer change."""
     if not state.pending or state.pending[0].occurred_at >= watermark:
         return state
@@ -151,7 +151,7 @@ def settle(state: LeadState, policy: Policy, watermark: datetime) -> LeadState:
         cycle = _cycle_at(cycles, attempt.occurred_at)
         if cycle is not None:  # before any handoff or after a return: outside every clock
             if cycle.number not in ends:
-                ends[cycle.number] = period_ends(policy, cycle.owners[0].team, cycle.handoff_at)
+                ends[cycle.number] = period_ends(policies, cycle.owners[0].team, cycle.handoff_at)
             known = summaries.get(cycle.number, EMPTY)
             summaries[cycle.number] = summarise(known, attempt, ends[cycle.number])
     return replace(state, pending=state.pending[len(passed):], summaries=tuple(sorted(summaries.items())),
@@ -178,23 +178,23 @@ def _insert(records: tuple, record: Record) -> tuple:
 Derived = dict[int, tuple[tuple, CycleFacts, list[Candidate]]]  # cycle number -> (facts key, facts, candidates)
 
 
-def derive(state: LeadState, policy: Policy) -> Derived:
+def derive(state: LeadState, policies: Policies) -> Derived:
     """Every outcome the state implies, due or not, per cycle with the facts that decided
     them. A cycle whose facts did not change keeps its candidates."""
     memo = state.memo
-    if memo is not None and memo[0] is policy and memo[2] is state.spine and memo[3] is state.pending \
+    if memo is not None and memo[0] is policies and memo[2] is state.spine and memo[3] is state.pending \
             and memo[4] is state.summaries:
         return memo[1]
-    before = memo[1] if memo is not None and memo[0] is policy else {}
+    before = memo[1] if memo is not None and memo[0] is policies else {}
     derived: Derived = {}
     for cycle in state.cycles():
-        facts = resolve_facts(state.lead_id, cycle, policy, state.summary(cycle.number))
+        facts = resolve_facts(state.lead_id, cycle, policies, state.summary(cycle.number))
         if facts is None:
             continue
         known = before.get(cycle.number)
         key = facts.key
         derived[cycle.number] = (key, facts, known[2]) if known and known[0] == key else (key, facts, candidates(facts))
-    object.__setattr__(state, "memo", (policy, derived, state.spine, state.pending, state.summaries))
+    object.__setattr__(state, "memo", (policies, derived, state.spine, state.pending, state.summaries))
     return derived
 
 
@@ -211,17 +211,17 @@ def give_memo(state: LeadState, memo: tuple | None) -> None:
         object.__setattr__(state, "memo", memo)
 
 
-def all_outcomes(state: LeadState, policy: Policy) -> list[Outcome]:
+def all_outcomes(state: LeadState, policies: Policies) -> list[Outcome]:
     """Every outcome the state implies, due or not, with its content."""
-    return [materialize(facts, c) for _, facts, found in derive(state, policy).values() for c in found]
+    return [materialize(facts, c) for _, facts, found in derive(state, policies).values() for c in found]
 
 
-def _announce(before: LeadState, after: LeadState, policy: Policy,
+def _announce(before: LeadState, after: LeadState, policies: Policies,
               watermark: datetime) -> tuple[LeadState, list[Outcome]]:
     if after.memo is None and before.memo is not None:
-        object.__setattr__(after, "memo", (policy, before.memo[1], None, None, None))
-    previous = derive(before, policy) if before.announced else {}
-    current = derive(after, policy)
+        object.__setattr__(after, "memo", (policies, before.memo[1], None, None, None))
+    previous = derive(before, policies) if before.announced else {}
+    current = derive(after, policies)
     due = {c.suffix: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
     announced = set(before.announced)
     versions = dict(before.versions)
@@ -240,7 +240,7 @@ def _announce(before: LeadState, after: LeadState, policy: Policy,
     _set(settled, announced=tuple(sorted(_name(local, versions) for local in due)),
          versions=tuple(sorted(versions.items())) if withdrawn else before.versions,
          corrections=before.corrections + len(corrections),
-         next_due=min(later) if later else retire_at(after, times, policy))
+         next_due=min(later) if later else retire_at(after, times, policies))
     return settled, corrections + sorted(fresh, key=Outcome.sort_key)
 
 
@@ -300,16 +300,16 @@ def _withdrawn(previous: Derived, current: Derived, announced: set[str], version
     return withdrawn
 
 
-def retire_at(state: LeadState, outcome_times: list[datetime], policy: Policy) -> datetime | None:
+def retire_at(state: LeadState, outcome_times: list[datetime], policies: Policies) -> datetime | None:
     """When a lead with nothing left to announce has been quiet for the horizon."""
     times = outcome_times + ([state.latest_event_at] if state.latest_event_at else [])
-    return max(times) + policy.retire_after if times else None
+    return max(times) + policies.retire_after if times else None
 
 
-def quiet_since(state: LeadState, policy: Policy) -> datetime | None:
-    times = [c.at for _, _, found in derive(state, policy).values() for c in found]
-    retire = retire_at(state, times, policy)
-    return retire - policy.retire_after if retire else None
+def quiet_since(state: LeadState, policies: Policies) -> datetime | None:
+    times = [c.at for _, _, found in derive(state, policies).values() for c in found]
+    retire = retire_at(state, times, policies)
+    return retire - policies.retire_after if retire else None
 
 
 def _correction(withdrawn: Outcome, number: int) -> Outcome:

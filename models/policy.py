@@ -8,8 +8,8 @@ module only says what a valid policy is and how a lead finds its rules.
 from __future__ import annotations
 
 import string
-from datetime import timedelta
-from typing import Annotated, Literal
+from datetime import datetime, timedelta
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -293,6 +293,24 @@ class Policy(Frozen):
         if team in self.teams:
             return self.calendars[self.teams[team].calendar]
         return self.calendars[segment.calendar or self.default_calendar]
+
+    def at(self, moment: datetime) -> "Policy":
+        """One policy file is in force always (see Policies)."""
+        return self
+
+
+class Policies(Protocol):
+    """What the core judges under: the version in force at each lead cycle's handoff (``at``),
+    and the two settings that are not per cycle, one value for every version. A ``Policy`` is
+    its own only version; models.policy_history.PolicyHistory has several."""
+
+    @property
+    def allowed_lateness(self) -> timedelta: ...
+
+    @property
+    def retire_after(self) -> timedelta: ...
+
+    def at(self, moment: datetime) -> Policy: ...
 
 
 # Segment per attribute set, per policy (by identity; an entry holds its policy, so the id

@@ -5,9 +5,16 @@ A history is a list of versions, each in force from local midnight of its effect
 earliest version also covers what came before its date: there is nothing older to apply.
 A single policy file is a history of one version, in force always.
 
-A lead cycle is judged by the version in force at its handoff: the offline commands run
-the core once per version and keep, from each run, the outcomes whose handoff falls in
-that version's time (``in_force_only``). The core itself never sees more than one policy.
+A lead cycle is judged by the version in force at its handoff (the handoff that opened
+the cycle): the core asks ``at(cycle.handoff_at)`` for the cycle's segments, targets,
+calendars, follow-up period and reassignment rule, so the worker and every offline
+command judge each cycle alike in one run. Under ``restart_clock`` a clock restarted by
+a reassignment after a version's date is still judged by the version of the handoff.
+The settings that are not per cycle take one value for the whole history, the largest
+over its versions: ``allowed_lateness`` (the watermark waits for the slowest version's
+late events) and ``retire_after`` (no version's lead is retired sooner than its own
+file says). Each file already holds ``retire_after`` at least twice its lateness, so the
+largest values hold it too.
 
 Pure: the caller reads the files; dates and moments are inputs.
 """
@@ -17,11 +24,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from models.outcomes import Outcome
-from models.policy import Policy
+from models.policy import Policies, Policy
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,11 @@ class PolicyHistory:
         dates = [v.effective_from for v in self.versions]
         if len(dates) > 1 and (None in dates or dates != sorted(set(dates))):
             raise ValueError("policy versions need distinct effective dates, in order")
+        # Looked up for every cycle the core judges: the starts are computed once.
+        object.__setattr__(self, "_starts", tuple(v.starts for v in self.versions[1:]))
+        object.__setattr__(self, "_policies", tuple(v.policy for v in self.versions))
+        object.__setattr__(self, "_lateness", max(v.policy.allowed_lateness for v in self.versions))
+        object.__setattr__(self, "_retire_after", max(v.policy.retire_after for v in self.versions))
 
     @classmethod
     def single(cls, policy: Policy, name: str) -> "PolicyHistory":
@@ -63,8 +74,24 @@ class PolicyHistory:
 
     def index_at(self, moment: datetime) -> int:
         """The version in force at ``moment`` (the earliest one before any version's date)."""
-        starts = [v.starts for v in self.versions[1:]]
-        return bisect.bisect_right(starts, moment)
+        return bisect.bisect_right(self._starts, moment)
+
+    def at(self, moment: datetime) -> Policy:
+        """The version judging a lead cycle handed off at ``moment`` (models.policy.Policies)."""
+        return self._policies[bisect.bisect_right(self._starts, moment)]
+
+    @property
+    def allowed_lateness(self) -> timedelta:
+        return self._lateness
+
+    @property
+    def retire_after(self) -> timedelta:
+        return self._retire_after
+
+    @property
+    def policies(self) -> Policies:
+        """What the core runs under: the policy itself when there is one version (no lookup per cycle)."""
+        return self.versions[0].policy if len(self.versions) == 1 else self
 
     def in_force(self, moment: datetime) -> PolicyVersion:
         return self.versions[self.index_at(moment)]
@@ -84,19 +111,3 @@ class PolicyHistory:
             if begins < ends:
                 found.append((index, begins, ends))
         return found
-
-    def relevant(self, end: datetime) -> list[int]:
-        """Versions that can judge a lead handed off before ``end``: none that starts later."""
-        return [i for i, v in enumerate(self.versions) if i == 0 or v.starts < end]
-
-
-def in_force_only(history: PolicyHistory, index: int, sink: Callable[[Outcome], None]) -> Callable[[Outcome], None]:
-    """A sink for the run of version ``index`` that passes on only the outcomes of lead cycles
-    handed off while that version was in force."""
-    if len(history.versions) == 1:
-        return sink
-
-    def keep(outcome: Outcome) -> None:
-        if history.index_at(outcome.handoff_at) == index:
-            sink(outcome)
-    return keep

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from models.events import LeadEventBase, LeadHandoff
 from models.lead_state import LeadState, quiet_since
-from models.policy import Policy
+from models.policy import Policies
 
 REJECTED_RETIRED = "lead_retired"
 
@@ -36,10 +36,10 @@ def due_for_retirement(state: LeadState, watermark: datetime) -> bool:
     return state.next_due is not None and state.next_due <= watermark and not state.pending
 
 
-def retire(state: LeadState, policy: Policy) -> Retired:
+def retire(state: LeadState, policies: Policies) -> Retired:
     cycles = state.cycles()
     last = cycles[-1].number if cycles else state.first_cycle - 1
-    return Retired(state.lead_id, state.partition, last, state.corrections, quiet_since(state, policy))
+    return Retired(state.lead_id, state.partition, last, state.corrections, quiet_since(state, policies))
 
 
 def revive(tombstone: Retired, event: LeadEventBase) -> LeadState | str:

@@ -23,7 +23,7 @@ from models.events import LeadEventBase, Tick
 from models.lead_state import LeadState, advance, apply_event, give_memo, new_lead, take_memo
 from models.outcomes import Outcome
 from models.partition_clock import EPOCH, PartitionClock
-from models.policy import Policy
+from models.policy import Policies
 from models.retirement import Retired, due_for_retirement, retire, revive
 
 # Derived outcomes are remembered for this many recently active leads, not for every lead
@@ -42,14 +42,16 @@ class StepResult:
 class Tracker:
     def __init__(
         self,
-        policy: Policy,
+        policies: Policies,
         leads: MutableMapping[str, LeadState | Retired],
         latest_seen: MutableMapping[str, float],
     ) -> None:
-        """``latest_seen``: each partition's latest tick (models.partition_clock)."""
-        self.policy = policy
+        """``policies``: a policy, or a history judging each lead cycle by the version in force
+        at its handoff (models.policy_history). ``latest_seen``: each partition's latest tick
+        (models.partition_clock)."""
+        self.policies = policies
         self.leads = leads
-        self.clock = PartitionClock(latest_seen, policy.allowed_lateness)
+        self.clock = PartitionClock(latest_seen, policies.allowed_lateness)
         self._due: dict[int, list[tuple[datetime, str]]] = {}
         self._memos: OrderedDict[str, tuple] = OrderedDict()
 
@@ -93,7 +95,7 @@ class Tracker:
             if isinstance(state, str):
                 result.rejected = state
                 return
-        new_state, outcomes = apply_event(state, event, self.policy, watermark)
+        new_state, outcomes = apply_event(state, event, self.policies, watermark)
         if new_state is state:
             result.duplicate = True
             return
@@ -107,9 +109,9 @@ class Tracker:
             state = self._load(lead_id)
             if state is None or state.next_due != due_at:
                 continue  # stale entry: the lead was rescheduled since
-            new_state, outcomes = advance(state, self.policy, watermark)
+            new_state, outcomes = advance(state, self.policies, watermark)
             out.extend(outcomes)
-            self._store(retire(new_state, self.policy) if due_for_retirement(new_state, watermark) else new_state)
+            self._store(retire(new_state, self.policies) if due_for_retirement(new_state, watermark) else new_state)
 
     def _store(self, state: LeadState | Retired) -> None:
         heap = self._heap(state.partition)  # built before the write, so the lead is not indexed twice

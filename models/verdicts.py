@@ -18,7 +18,7 @@ from models.calendar import BusinessCalendar, SlaClock, clock_for
 from models.cycles import Cycle
 from models.lead_records import Attempt
 from models.outcomes import Outcome
-from models.policy import Policy, Segment
+from models.policy import Policies, Policy, Segment
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,10 @@ class CycleFacts:
         return self.stop_at is None or self.stop_at > moment
 
 
-def resolve_facts(lead_id: str, cycle: Cycle, policy: Policy, summary: AttemptSummary = EMPTY) -> CycleFacts | None:
-    """``cycle.attempts`` are the attempts not yet summarised; ``summary`` the others."""
+def resolve_facts(lead_id: str, cycle: Cycle, policies: Policies, summary: AttemptSummary = EMPTY) -> CycleFacts | None:
+    """``cycle.attempts`` are the attempts not yet summarised; ``summary`` the others. The
+    cycle is judged by the policy version in force at its handoff, restarted clocks included."""
+    policy = policies.at(cycle.handoff_at)
     segment = policy.segment_for(cycle.attributes)
     if segment is None:  # the policy covers no such lead: no SLA applies
         return None

@@ -19,7 +19,6 @@ from streams.commands.failures import EXIT_REJECTED, UserError
 from streams.commands.parallel_evaluation import evaluate_in_parallel
 from streams.commands.policy_versions import load_history
 from streams.commands.preflight import require_reachable_broker
-from streams.commands.version_replay import history_runs, replay_runs
 from streams.runtime.settings import Settings, TopicNames
 
 
@@ -27,20 +26,18 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """``settings``: the policy (``--policy``, else LEADSLA_POLICY, as the worker reads it) and, for
     ``--broker``, the broker with the LEADSLA_KAFKA_* security."""
     history = load_history(settings.policy_path)  # a bad policy is reported before any record is read
-    policy = history.versions[0].policy
+    policies = history.policies  # each lead cycle judged by the version in force at its handoff
     if args.broker:
         require_reachable_broker(args.broker)  # else the Kafka client would wait out its own timeout
     source = (lambda: lead_topic_records(settings)) if args.broker else \
         (lambda: event_file_records(args.events))
-    jobs = 1 if str(args.events) == "-" or len(history.versions) > 1 else args.jobs  # stdin: read once
+    jobs = 1 if str(args.events) == "-" else args.jobs  # stdin: read once
     with _output(args.output) as out:
         write = lambda outcome: out.write(outcome.model_dump_json(exclude_none=True) + "\n")  # noqa: E731
-        if len(history.versions) > 1:  # each lead cycle judged by the version in force at its handoff
-            report = replay_runs(source(), history_runs(history, write), args.as_of, _version_progress)
-        elif jobs > 1:
-            report = evaluate_in_parallel(source, policy, args.as_of, jobs, out.write, _group_progress(jobs))
+        if jobs > 1:
+            report = evaluate_in_parallel(source, policies, args.as_of, jobs, out.write, _group_progress(jobs))
         else:
-            report = evaluate_records(source(), policy, args.as_of, _progress, sink=write)
+            report = evaluate_records(source(), policies, args.as_of, _progress, sink=write)
     _report(report, args.events)
     if report.rejected and not args.allow_rejects:
         return EXIT_REJECTED
@@ -49,11 +46,6 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _progress(count: int) -> None:
     print(f"leadsla: {count} events evaluated...", file=sys.stderr, flush=True)
-
-
-def _version_progress(label: str, count: int) -> None:
-    print(f"leadsla: evaluating under {label}..." if count == 0 else f"leadsla: {count} events evaluated ({label})...",
-          file=sys.stderr, flush=True)
 
 
 def _group_progress(jobs: int):

@@ -22,7 +22,7 @@ from typing import IO, Callable, Iterable, Iterator
 
 from models.events import TRACKED_KINDS, LeadEventBase, Tick
 from models.outcomes import Outcome
-from models.policy import Policy
+from models.policy import Policies
 from models.tracker import Tracker
 from streams.kafka.cluster import KafkaCluster
 from streams.kafka.codec import InvalidMessage, decode_event
@@ -73,11 +73,11 @@ def topic_records(bootstrap: str | KafkaCluster, topic_kinds: dict[str, str]) ->
             yield f"{topic}[{record.partition}]@{record.offset}", record.value or b"", kind
 
 
-def evaluate(lines: Iterable[str | bytes], policy: Policy, as_of: datetime | None = None) -> Evaluation:
+def evaluate(lines: Iterable[str | bytes], policy: Policies, as_of: datetime | None = None) -> Evaluation:
     return evaluate_records(file_records(lines), policy, as_of)
 
 
-def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime | None = None,
+def evaluate_records(records: Iterable[Record], policy: Policies, as_of: datetime | None = None,
                      progress: Callable[[int], None] | None = None,
                      sink: Callable[[Outcome], None] | None = None) -> Evaluation:
     """Outcomes decided by ``as_of`` (the watermark then stands at as_of exactly;
@@ -91,7 +91,7 @@ def evaluate_records(records: Iterable[Record], policy: Policy, as_of: datetime 
     return report
 
 
-def end_time(policy: Policy, as_of: datetime | None, latest: float | None) -> datetime | None:
+def end_time(policy: Policies, as_of: datetime | None, latest: float | None) -> datetime | None:
     """Where the clock ends: as_of plus the lateness (so the watermark stands at as_of),
     else the latest event's time."""
     if as_of is not None:
@@ -99,7 +99,7 @@ def end_time(policy: Policy, as_of: datetime | None, latest: float | None) -> da
     return datetime.fromtimestamp(latest, timezone.utc) if latest is not None else None
 
 
-def replay(spool: IO[bytes], times: array, offsets: array, policy: Policy, report: Evaluation,
+def replay(spool: IO[bytes], times: array, offsets: array, policy: Policies, report: Evaluation,
            final_time: datetime | None, progress: Callable[[int], None] | None = None) -> None:
     """Second pass: the spooled events through the tracker in time order, then time up to ``final_time``."""
     tracker = Tracker(policy, {}, {})

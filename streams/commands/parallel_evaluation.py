@@ -20,14 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from models.policy import Policy
+from models.policy import Policies
 from streams.commands.evaluation import Evaluation, Record, end_time, replay, spool_valid
 from streams.kafka.partitioning import partition_for
 
 Source = Callable[[], Iterable[Record]]  # opens the records afresh, in each process
 
 
-def evaluate_in_parallel(source: Source, policy: Policy, as_of: datetime | None, jobs: int,
+def evaluate_in_parallel(source: Source, policy: Policies, as_of: datetime | None, jobs: int,
                          write_line: Callable[[str], None],
                          progress: Callable[[int, int], None] | None = None) -> Evaluation:
     """Every outcome goes to ``write_line`` as a JSON line; the report counts them."""
@@ -55,7 +55,7 @@ def evaluate_in_parallel(source: Source, policy: Policy, as_of: datetime | None,
     return _merged(reports)
 
 
-def _evaluate_group(group: int, jobs: int, source: Source, policy: Policy, as_of: datetime | None,
+def _evaluate_group(group: int, jobs: int, source: Source, policy: Policies, as_of: datetime | None,
                     conn, output: Path, progress) -> None:
     report = Evaluation()
     try:

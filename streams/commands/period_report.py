@@ -1,9 +1,9 @@
 """A period's report from recorded events: read them (a JSONL file or the input topics), replay
 them through the pure core up to the period's end, and fold the outcomes into the report.
 
-Under a policy history the core runs once per version, and each lead cycle counts under the
-version in force at its handoff (models.policy_history); a what-if policy is one more set of
-runs, folded into a second report and compared. The conversions and deals read on the way
+Under a policy history the core judges each lead cycle by the version in force at its
+handoff (models.policy_history), in one run; a what-if policy is one more run, folded into a
+second report and compared. The conversions and deals read on the way
 feed the marketing waterfall. Shared by ``leadsla report`` and ``leadsla digest``. Progress
 goes to stderr as the records are read and as each run replays them.
 """
@@ -28,7 +28,7 @@ from streams.commands.evaluation import Evaluation, Record, topic_records
 from streams.commands.event_sources import event_file_records, lead_topic_records
 from streams.commands.failures import UserError
 from streams.commands.preflight import require_reachable_broker
-from streams.commands.version_replay import history_runs, replay_runs
+from streams.commands.version_replay import history_run, replay_runs
 from streams.runtime.settings import Settings
 
 READ_PROGRESS_EVERY = 100_000
@@ -60,8 +60,8 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
     other = _builder(what_if.history, period) if what_if else None
     marketing = MarketingBook(builder.policy, period, lambda m: history.on_day(date(m.year, m.month, 1)).policy)
     bandwidth = BandwidthBook(period)
-    runs = history_runs(history, lambda outcome: (builder.add(outcome), bandwidth.add_outcome(outcome)), period.end)
-    runs += history_runs(what_if.history, other.add, period.end, "what-if") if what_if else []
+    runs = [history_run(history, lambda outcome: (builder.add(outcome), bandwidth.add_outcome(outcome)))]
+    runs += [history_run(what_if.history, other.add, "what-if")] if what_if else []
     _say(f"replaying events up to {period.end.isoformat()} for {period.first_day} to {period.last_day} "
          f"({period.zone})")
     evaluation = replay_runs(_counted(records), runs, period.end, _replayed,
@@ -80,7 +80,7 @@ def period_report(events: Path | None, settings: Settings, history: PolicyHistor
 
 def _builder(history: PolicyHistory, period: Period) -> ReportBuilder:
     """Targets shown are those of the version in force on the period's last day."""
-    policy_at = (lambda moment: history.in_force(moment).policy) if len(history.versions) > 1 else None
+    policy_at = history.policies.at if len(history.versions) > 1 else None
     return ReportBuilder(history.on_day(period.last_day).policy, period, policy_at)
 
 

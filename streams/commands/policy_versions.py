@@ -38,7 +38,7 @@ def load_history(path: Path | None) -> PolicyHistory:
 
 
 def policy_in_force(path: Path | None, now: datetime) -> Policy:
-    """The one version a live worker runs: the one in force at ``now``."""
+    """The version in force at ``now``: what alerts, dashboards and a worker's metrics use."""
     return load_history(path).in_force(now).policy
 
 

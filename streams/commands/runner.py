@@ -15,8 +15,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from models.policy_history import PolicyHistory
 from streams.commands.failures import EXIT_UNAVAILABLE
-from streams.commands.policy_versions import policy_in_force
+from streams.commands.policy_versions import load_history
 from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
@@ -72,9 +73,9 @@ def run_worker_only(settings: Settings) -> int:
     return _run_worker(settings, policy, SystemClock(), quiet=False)
 
 
-def _policy(settings: Settings):
-    """The version in force now: a live worker does not yet switch versions at each lead's handoff."""
-    return policy_in_force(settings.policy_path, datetime.now(timezone.utc))
+def _policy(settings: Settings) -> PolicyHistory:
+    """Every version: the tracker judges each lead cycle by the version in force at its handoff."""
+    return load_history(settings.policy_path)
 
 
 def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count: int | None) -> int:
@@ -91,12 +92,14 @@ def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count
     return 0
 
 
-def _run_worker(settings: Settings, policy, clock: Clock, *, quiet: bool) -> int:
+def _run_worker(settings: Settings, history: PolicyHistory, clock: Clock, *, quiet: bool) -> int:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
+    policy = history.in_force(datetime.now(timezone.utc)).policy  # alerts, metrics, marketing: the version now
     metrics = PipelineMetrics(policy=policy)  # the policy bounds labels and sets histogram buckets
     if settings.metrics_port:
         _say(f"metrics on {serve_metrics(metrics.registry, settings.metrics_host, settings.metrics_port)}")
-    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings))
+    app = create_app(settings, policy, clock=clock, metrics=metrics, extensions=_extensions(settings),
+                     policies=history.policies)
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker, delivery = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet,
                                    delivery_timeout_s=settings.delivery_timeout_s)

@@ -2,9 +2,9 @@
 outcomes to its own sink. The records are read and validated once (spooled to a temporary
 file, as ``evaluate`` does), then replayed in event-time order under each policy in turn.
 
-Used for policy histories (one run per version, each keeping the lead cycles handed off
-while it was in force: models.policy_history.in_force_only) and for the report's what-if
-(the same period under another policy). The core never sees two policies at once.
+A policy history is one run: the core itself judges each lead cycle by the version in
+force at its handoff (models.policy_history). A second run is the report's what-if (the
+same period under another policy or history).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from models.outcomes import Outcome
-from models.policy import Policy
-from models.policy_history import PolicyHistory, in_force_only
+from models.policy import Policies
+from models.policy_history import PolicyHistory
 from streams.commands.evaluation import Evaluation, Record, end_time, replay, spool_valid
 
 
@@ -26,17 +26,16 @@ Progress = Callable[[str, int], None]
 
 @dataclass(frozen=True)
 class Run:
-    label: str  # for progress: "policy 2027-03-01.yaml"
-    policy: Policy
+    label: str  # for progress: "policy 2027-03-01.yaml", "policy versions 2026-01-01.yaml…"
+    policies: Policies
     sink: Callable[[Outcome], None]
 
 
-def history_runs(history: PolicyHistory, sink: Callable[[Outcome], None], end: datetime | None = None,
-                 role: str = "policy") -> list[Run]:
-    """A run per version that can judge a lead handed off before ``end``, each keeping its own cycles."""
-    indexes = history.relevant(end) if end is not None else range(len(history.versions))
-    return [Run(f"{role} {history.versions[i].name}", history.versions[i].policy, in_force_only(history, i, sink))
-            for i in indexes]
+def history_run(history: PolicyHistory, sink: Callable[[Outcome], None], role: str = "policy") -> Run:
+    """One run under every version of ``history``."""
+    names = [version.name for version in history.versions]
+    label = f"{role} {names[0]}" if len(names) == 1 else f"{role} versions {', '.join(names)}"
+    return Run(label, history.policies, sink)
 
 
 def replay_runs(records: Iterable[Record], runs: list[Run], as_of: datetime | None,
@@ -51,7 +50,7 @@ def replay_runs(records: Iterable[Record], runs: list[Run], as_of: datetime | No
             evaluation = first if number == 0 else Evaluation()
             evaluation.sink = run.sink
             counted = (lambda count, label=run.label: progress(label, count)) if progress else None
-            if counted and len(runs) > 1:
+            if counted:
                 counted(0)
-            replay(spool, times, offsets, run.policy, evaluation, end_time(run.policy, as_of, latest), counted)
+            replay(spool, times, offsets, run.policies, evaluation, end_time(run.policies, as_of, latest), counted)
     return first

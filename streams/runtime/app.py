@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 import faust
 
 from models.events import Tick
-from models.policy import Policy
+from models.policy import Policies, Policy
 from models.tracker import Tracker
 from streams.kafka.codec import encode
 from streams.kafka.compression import faust_producer_options
@@ -52,7 +52,10 @@ Extension = Callable[[faust.App, AppContext], None]
 
 
 def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None,
-               metrics: PipelineMetrics | None = None, extensions: Sequence[Extension] = ()) -> faust.App:
+               metrics: PipelineMetrics | None = None, extensions: Sequence[Extension] = (),
+               policies: Policies | None = None) -> faust.App:
+    """``policy``: the version in force now, for the extensions; ``policies``: what the tracker
+    judges lead cycles by (a policy history: the version in force at each handoff), else ``policy``."""
     app = faust.App(settings.app_id, **_faust_settings(settings))
     metrics = metrics or PipelineMetrics()
     clock = clock or SystemClock()
@@ -64,7 +67,7 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     clocks = CoalescedTable(app.Table("partition-clock", partitions=settings.partitions),
                             lambda partition, seconds: int(partition))
     gate = TickGate(settings.topics.inputs, lambda tp: _position(app, progress, tp))
-    tracking = Tracking(Tracker(policy, lead_store, clocks), (lead_store, clocks),
+    tracking = Tracking(Tracker(policies or policy, lead_store, clocks), (lead_store, clocks),
                         LiveTables(app, settings.partitions), progress, gate, metrics, settings.partitions)
     install_tracker_agent(app, topics, tracking)
     _install_tick_timer(app, settings, topics, progress, clock, metrics)

@@ -29,7 +29,6 @@ def test_spans_clip_each_version_to_the_period():
     # 30 Oct 00:00 EDT to 4 Nov 00:00 EST: "a" until midnight of 2 Nov (EST), then "b"; "c" not yet.
     spans = HISTORY.spans(utc(2026, 10, 30, 4), utc(2026, 11, 4, 5))
     assert spans == [(0, utc(2026, 10, 30, 4), utc(2026, 11, 2, 5)), (1, utc(2026, 11, 2, 5), utc(2026, 11, 4, 5))]
-    assert HISTORY.relevant(utc(2026, 11, 4, 5)) == [0, 1]  # "c" can judge no lead handed off by then
 
 
 def test_versions_need_distinct_dates_in_order():

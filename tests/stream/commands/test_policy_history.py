@@ -57,7 +57,7 @@ def test_each_lead_is_judged_by_the_version_in_force_at_its_handoff(capsys, even
          "in_force_to": "2026-11-02T05:00:00Z", "leads_decided": 4},  # A, B, C, D
         {"name": "2026-11-02-slower-mid-market.yaml", "effective_from": "2026-11-02",
          "in_force_from": "2026-11-02T05:00:00Z", "in_force_to": "2026-11-04T05:00:00Z", "leads_decided": 1}]
-    assert "replaying under policy 2026-11-02-slower-mid-market.yaml" in err
+    assert "replaying under policy versions 2026-01-01.yaml, 2026-11-02-slower-mid-market.yaml" in err  # one run
 
 
 def test_one_policy_file_judges_every_lead_by_itself(capsys, events):
@@ -128,7 +128,7 @@ def test_an_empty_folder_is_a_message(tmp_path, events):
     assert result.returncode == 2 and "holds no versions" in result.stderr
 
 
-def test_a_worker_runs_the_version_in_force_when_it_starts(history):
+def test_alerts_dashboards_and_a_workers_metrics_use_the_version_in_force_now(history):
     from streams.commands.policy_versions import policy_in_force
 
     def mid_market_target(policy):
