@@ -15,6 +15,7 @@ import pytest
 from models.events import DealClosed, LeadConverted
 from streams.kafka.admin import TopicSpec, ensure_topics, produce
 from streams.kafka.codec import encode
+from streams.runtime.settings import TopicNames
 from tests.harness import REPO
 from tests.pure.events import NEW_YORK, as_json_line
 from tests.pure.report_period import EVENTS
@@ -62,9 +63,17 @@ def test_report_from_the_topics_is_the_report_from_the_file(pipeline, tmp_path):
 
 
 def test_a_cluster_without_a_deals_topic_still_reports(pipeline):
-    pipeline.produce_events(LEAD_EVENTS)
-    result = leadsla(pipeline.env(), "report", *PERIOD, "--broker", pipeline.settings.bootstrap)
+    """A cluster that predates deals: only the three input topics exist under this prefix
+    (the pipeline's own topology creates the deals topic too)."""
+    prefix = f"{pipeline.settings.topic_prefix}-before-deals"
+    topics = TopicNames.with_prefix(prefix)
+    ensure_topics(pipeline.settings.bootstrap, [TopicSpec(t, pipeline.settings.partitions) for t in topics.inputs])
+    by_kind = dict(zip(("lead_converted", "handoff", "contact_attempt"), topics.inputs))
+    for event in LEAD_EVENTS:
+        produce(pipeline.settings.bootstrap, by_kind[event.kind], [(event.lead_id.encode(), encode(event))])
+    env = {**pipeline.env(), "LEADSLA_TOPIC_PREFIX": prefix}
+    result = leadsla(env, "report", *PERIOD, "--broker", pipeline.settings.bootstrap)
     assert result.returncode == 0, result.stderr
-    assert f"no topic {pipeline.settings.topics.deals}" in result.stderr
+    assert f"no topic {topics.deals}" in result.stderr
     goals = {(g["group"], g["month"]): g["month_goal_leads"] for g in json.loads(result.stdout)["marketing"]["groups"]}
     assert goals[("mid-market", "2026-11")] is None
