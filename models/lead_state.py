@@ -222,10 +222,11 @@ def _announce(before: LeadState, after: LeadState, policies: Policies,
         object.__setattr__(after, "memo", (policies, before.memo[1], None, None, None))
     previous = derive(before, policies) if before.announced else {}
     current = derive(after, policies)
-    due = {c.suffix: (facts, c) for _, facts, found in current.values() for c in found if c.at <= watermark}
+    derived = {c.suffix: (facts, c) for _, facts, found in current.values() for c in found}
+    due = [local for local, (_, candidate) in derived.items() if candidate.at <= watermark]
     announced = set(before.announced)
     versions = dict(before.versions)
-    content = _Contents(due)
+    content = _Contents(derived)
     # Time passing alone (the same derivation) withdraws nothing: what was due stays due.
     withdrawn = [] if current is previous else _withdrawn(previous, current, announced, versions, content)
     corrections = [_correction(_renamed(old, _name(old_id, versions)), before.corrections + n)
@@ -234,10 +235,13 @@ def _announce(before: LeadState, after: LeadState, policies: Policies,
     for old_id, _ in withdrawn:  # its next content gets a new id: an id never names two contents
         versions[old_id] = versions.get(old_id, 1) + 1
     fresh = [_renamed(content.of(local), _name(local, versions)) for local in due if _name(local, versions) not in kept]
+    # What still holds stays announced, due or not: a worker that recovers a clock older than
+    # its lead states (two changelogs, not written atomically) must not announce it again.
+    now_announced = {_name(local, versions) for local in due} | {_name(local, versions) for local in derived} & kept
     times = [c.at for _, _, found in current.values() for c in found]
     later = [t for t in times if t > watermark]
     settled = after if after is not before else replace(after)  # ``after`` is new: finished in place
-    _set(settled, announced=tuple(sorted(_name(local, versions) for local in due)),
+    _set(settled, announced=tuple(sorted(now_announced)),
          versions=tuple(sorted(versions.items())) if withdrawn else before.versions,
          corrections=before.corrections + len(corrections),
          next_due=min(later) if later else retire_at(after, times, policies))
@@ -262,17 +266,17 @@ def _renamed(outcome: Outcome, local_id: str) -> Outcome:
 
 
 class _Contents:
-    """Due outcomes' content (under their first id), built once and only when needed."""
+    """Derived outcomes' content (under their first id), built once and only when needed."""
 
-    def __init__(self, due: dict[str, tuple[CycleFacts, Candidate]]) -> None:
-        self.due = due
+    def __init__(self, derived: dict[str, tuple[CycleFacts, Candidate]]) -> None:
+        self.derived = derived
         self._built: dict[str, Outcome] = {}
 
     def of(self, local_id: str) -> Outcome | None:
-        if local_id not in self.due:
+        if local_id not in self.derived:
             return None
         if local_id not in self._built:
-            self._built[local_id] = materialize(*self.due[local_id])
+            self._built[local_id] = materialize(*self.derived[local_id])
         return self._built[local_id]
 
 
@@ -289,9 +293,9 @@ def _withdrawn(previous: Derived, current: Derived, announced: set[str], version
         unchanged = number in current and current[number][0] == key
         for candidate in found:
             local = candidate.suffix
-            if _name(local, versions) not in announced or (unchanged and local in content.due):
+            if unchanged or _name(local, versions) not in announced:
                 continue
-            now = content.due.get(local)
+            now = content.derived.get(local)
             if now is not None and content_key(*now) == content_key(facts, candidate):
                 continue
             old = materialize(facts, candidate)
