@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 GROUP_ATTRIBUTES = ("segment", "offer", "quality", "persona")
 POLICY_SEGMENT = "policy_segment"
 MARKETING = "marketing"
+RESERVED_NAME = "total"  # every marketing lead: the goal report's `total` and the metrics' group="total"
 
 
 def known_values(policy: "Policy") -> dict[str, frozenset[str]]:
@@ -43,7 +44,14 @@ def check_goal_groups(policy: "Policy") -> None:
         where = f"goals.groups[{index}]"
         if group.name in seen:
             raise ValueError(f"{where}.name: duplicate goal group name {group.name!r}")
+        if group.name == RESERVED_NAME:
+            raise ValueError(f"{where}.name: {RESERVED_NAME!r} is reserved: it names every marketing lead in "
+                             "`leadsla goals`, the reports and the metrics; give the group another name")
         seen.add(group.name)
+        for name, value in group.select.items():
+            if isinstance(value, list) and not value:
+                raise ValueError(f"{where}.select.{name}: no lead can be selected: an empty list matches no "
+                                 f"value; leave {name} out to select any")
         for name in GROUP_ATTRIBUTES:
             _check_known(where, group, name, known)
         for position, name in enumerate(group.wanted(POLICY_SEGMENT)):
