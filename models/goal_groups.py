@@ -59,6 +59,21 @@ def check_goal_groups(policy: "Policy") -> None:
                                   sorted(segments))
 
 
+def check_legacy_goals(policy: "Policy") -> None:
+    """Without a ``goals`` section each ``marketing_goals`` entry is a group named by its segment:
+    raise ValueError for a name the groups cannot share (a duplicate, the reserved ``total``)."""
+    seen: set[str] = set()
+    for index, goal in enumerate(policy.marketing_goals):
+        where = f"marketing_goals[{index}].segment"
+        if goal.segment in seen:
+            raise ValueError(f"{where}: a second goal for segment {goal.segment!r}: each segment has one goal")
+        if goal.segment == RESERVED_NAME:
+            raise ValueError(f"{where}: {RESERVED_NAME!r} is reserved: it names every marketing lead in "
+                             "`leadsla goals`, the reports and the metrics; a goal for such a segment needs a "
+                             "goals section, with a group of another name")
+        seen.add(goal.segment)
+
+
 def _check_known(where: str, group: "GoalGroup", name: str, known: dict[str, frozenset[str]]) -> None:
     for position, value in enumerate(group.wanted(name)):
         if value in known[name]:

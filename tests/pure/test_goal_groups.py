@@ -189,3 +189,18 @@ def test_typed_inputs_out_of_range_are_refused_naming_the_field():
     assert problems(text) == [
         "p.yaml:24: goals.groups[0].inputs.marketing_share: Input should be less than or equal to 1",
         "p.yaml:24: goals.groups[0].inputs.close_rate: Field required"]
+
+
+@pytest.mark.parametrize("second, problem", [
+    ("smb", "p.yaml:19: marketing_goals[1].segment: a second goal for segment 'smb': each segment has one goal"),
+    ("total", "p.yaml:19: marketing_goals[1].segment: 'total' is reserved: it names every marketing lead in "
+              "`leadsla goals`, the reports and the metrics; a goal for such a segment needs a goals section, "
+              "with a group of another name"),
+], ids=["duplicate", "reserved-total"])
+def test_marketing_goals_that_would_share_a_group_name_are_refused(second, problem):
+    """Each entry is a group named by its segment: two of one name would count its leads twice live."""
+    text = POLICY.split("goals:\n")[0] + f"""marketing_goals:
+  - {{segment: smb, monthly_quota: 2000, marketing_share: 0.5, average_deal_size: 100, close_rate: 0.5}}
+  - {{segment: {second}, monthly_quota: 3000, marketing_share: 1, average_deal_size: 100, close_rate: 0.5}}
+"""
+    assert problems(text) == [problem]
