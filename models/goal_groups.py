@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 GROUP_ATTRIBUTES = ("segment", "offer", "quality", "persona")
 POLICY_SEGMENT = "policy_segment"
 MARKETING = "marketing"
+RESERVED_NAME = "total"  # every marketing lead: the goal report's `total` and the metrics' group="total"
 
 
 def known_values(policy: "Policy") -> dict[str, frozenset[str]]:
@@ -43,12 +44,34 @@ def check_goal_groups(policy: "Policy") -> None:
         where = f"goals.groups[{index}]"
         if group.name in seen:
             raise ValueError(f"{where}.name: duplicate goal group name {group.name!r}")
+        if group.name == RESERVED_NAME:
+            raise ValueError(f"{where}.name: {RESERVED_NAME!r} is reserved: it names every marketing lead in "
+                             "`leadsla goals`, the reports and the metrics; give the group another name")
         seen.add(group.name)
+        for name, value in group.select.items():
+            if isinstance(value, list) and not value:
+                raise ValueError(f"{where}.select.{name}: no lead can be selected: an empty list matches no "
+                                 f"value; leave {name} out to select any")
         for name in GROUP_ATTRIBUTES:
             _check_known(where, group, name, known)
         for position, name in enumerate(group.wanted(POLICY_SEGMENT)):
             _check_policy_segment(_at(where, group, POLICY_SEGMENT, position), group, segments.get(name), name,
                                   sorted(segments))
+
+
+def check_legacy_goals(policy: "Policy") -> None:
+    """Without a ``goals`` section each ``marketing_goals`` entry is a group named by its segment:
+    raise ValueError for a name the groups cannot share (a duplicate, the reserved ``total``)."""
+    seen: set[str] = set()
+    for index, goal in enumerate(policy.marketing_goals):
+        where = f"marketing_goals[{index}].segment"
+        if goal.segment in seen:
+            raise ValueError(f"{where}: a second goal for segment {goal.segment!r}: each segment has one goal")
+        if goal.segment == RESERVED_NAME:
+            raise ValueError(f"{where}: {RESERVED_NAME!r} is reserved: it names every marketing lead in "
+                             "`leadsla goals`, the reports and the metrics; a goal for such a segment needs a "
+                             "goals section, with a group of another name")
+        seen.add(goal.segment)
 
 
 def _check_known(where: str, group: "GoalGroup", name: str, known: dict[str, frozenset[str]]) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from models.calendar import BusinessCalendar
 from models.durations import parse_duration
-from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups
+from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups, check_legacy_goals
 
 POLICY_VERSION = 1
 
@@ -272,6 +272,8 @@ class Policy(Frozen):
             seen.add(segment.name)
         if self.goals is not None:
             check_goal_groups(self)
+        else:
+            check_legacy_goals(self)
         for team in self.capacity.teams:
             if team not in self.teams:
                 raise ValueError(f"capacity.teams: unknown team {team!r} (known: {sorted(self.teams)})")

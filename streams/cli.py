@@ -32,7 +32,8 @@ from streams.runtime.settings import Settings, settings_from_env
 
 POLICY_HELP = "policy file or folder of dated versions (default: $LEADSLA_POLICY, else the shipped example)"
 EXIT_CODES = """exit status: 0 done; 1 evaluate or goals rejected records (see --allow-rejects); 2 a flag, setting,
-policy or file must change; 3 a broker or port cannot be reached or used; 130 interrupted"""
+policy or file must change; 3 a broker or port cannot be reached or used; 130 interrupted; 141 the
+output's reader went away (| head)"""
 
 
 def main(argv: list[str] | None = None) -> int:

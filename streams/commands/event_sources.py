@@ -25,13 +25,14 @@ def event_file_records(path: Path) -> Iterator[Record]:
         raise UserError(f"cannot read the events file {path}: {error.strerror or error}") from None
 
 
-def input_topic_records(settings: Settings, kinds: dict[str, str]) -> Iterator[Record]:
-    """Every record of the topics ``kinds`` names (topic -> the kind it implies), from the beginning."""
+def input_topic_records(settings: Settings, kinds: dict[str, str],
+                        missing: str = "nothing to evaluate there") -> Iterator[Record]:
+    """Every record of the topics ``kinds`` names (topic -> the kind it implies), from the beginning.
+    ``missing``: what a topic that is not there means to the command."""
     try:
         yield from topic_records(settings.kafka, kinds)
     except LookupError as error:  # a topic that is not there: wrong broker or prefix
-        raise UserError(f"{error}: nothing to evaluate there (topic names come from LEADSLA_TOPIC_PREFIX)") \
-            from None
+        raise UserError(f"{error}: {missing} (topic names come from LEADSLA_TOPIC_PREFIX)") from None
 
 
 def lead_topic_records(settings: Settings) -> Iterator[Record]:

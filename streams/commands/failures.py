@@ -7,6 +7,8 @@ and keeps its traceback, so it can be reported.
 
 from __future__ import annotations
 
+import os
+import select
 import sys
 from typing import Callable
 
@@ -22,6 +24,7 @@ EXIT_REJECTED = 1  # evaluate rejected records (its outcomes were still written)
 EXIT_USAGE = 2  # the command line, a setting, the policy or a file must change (argparse uses 2 too)
 EXIT_UNAVAILABLE = 3  # a broker or a port that cannot be reached or used
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+EXIT_OUTPUT_CLOSED = 141  # the reader of standard output went away (`| head`), as shells report SIGPIPE
 
 
 class UserError(Exception):
@@ -40,12 +43,29 @@ def run_reporting_failures(command: Callable[[], int | None]) -> int:
     except KeyboardInterrupt:
         print("leadsla: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise  # a socket, not the user's pipe: a bug to report
+        # `leadsla goals … | head`: the reader has what it wanted. Stop quietly, as Unix tools do; what
+        # is still buffered goes nowhere, so that the interpreter's own flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OUTPUT_CLOSED
     except Exception as error:  # noqa: BLE001 - sorted below: user errors reported, bugs re-raised
         failure = as_user_error(error)
         if failure is None:
             raise
         print(str(failure) if failure.bare else f"leadsla: {failure}", file=sys.stderr, flush=True)
         return failure.exit_code
+
+
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (its write end then polls as an error)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no fd (a test's capture), no poll (not POSIX)
+        return False
 
 
 def as_user_error(error: BaseException) -> UserError | None:

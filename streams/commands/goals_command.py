@@ -82,4 +82,6 @@ def read_into(book: ClosedLoopBook, records: Iterable[Record]) -> Reading:
 
 def _topic_records(settings: Settings) -> Iterable[Record]:
     topics = settings.topics
-    return input_topic_records(settings, {topics.conversions: "lead_converted", topics.deals: "deal_closed"})
+    return input_topic_records(settings, {topics.conversions: "lead_converted", topics.deals: "deal_closed"},
+                               missing="goals learn from the conversions and the deals topics, and a worker "
+                                       "creates both")

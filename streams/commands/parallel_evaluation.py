@@ -103,6 +103,5 @@ def _merged(reports: list[Evaluation]) -> Evaluation:
         merged.after_as_of += report.after_as_of
         merged.deals += report.deals
         merged.rejected += report.rejected
-        merged.deals += report.deals
     merged.rejected.sort(key=lambda rejected: (isinstance(rejected[0], str), rejected[0]))  # input order
     return merged

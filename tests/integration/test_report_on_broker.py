@@ -77,3 +77,24 @@ def test_a_cluster_without_a_deals_topic_still_reports(pipeline):
     assert f"no topic {topics.deals}" in result.stderr
     goals = {(g["group"], g["month"]): g["month_goal_leads"] for g in json.loads(result.stdout)["marketing"]["groups"]}
     assert goals[("mid-market", "2026-11")] is None
+
+
+def test_goals_from_the_topics_are_the_goals_from_the_file(pipeline, tmp_path):
+    """``leadsla goals --broker`` reads the conversions and deals topics: November's goal from W's deal."""
+    pipeline.produce_events(LEAD_EVENTS)
+    deals = pipeline.settings.topics.deals
+    ensure_topics(pipeline.settings.bootstrap, [TopicSpec(deals, pipeline.settings.partitions)])
+    produce(pipeline.settings.bootstrap, deals, [(b"W", encode(W_DEAL)), (b"W", b'{"schema_version": 1}')])
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(as_json_line(e) + "\n" for e in [*LEAD_EVENTS, W_DEAL]))
+    env = pipeline.env()
+
+    month = ["goals", "--month", "2026-11", "--format", "json"]
+    from_topics = leadsla(env, *month, "--broker", pipeline.settings.bootstrap)
+    from_file = leadsla(env, *month, "--events", str(events))
+
+    assert (from_topics.returncode, from_file.returncode) == (1, 0), from_topics.stderr  # the broken deal
+    assert f"{deals}[" in from_topics.stderr and "rejected: invalid_field" in from_topics.stderr
+    assert json.loads(from_topics.stdout) == json.loads(from_file.stdout)
+    mid_market = next(g for g in json.loads(from_topics.stdout)["groups"] if g["name"] == "mid-market")
+    assert mid_market["goal_leads"] == pytest.approx(4_100_000 / 15_000)

@@ -57,7 +57,7 @@ def test_a_deal_on_a_lead_topic_is_a_dead_letter_as_before():
     assert rejection(DEAL, "handoff") == ("wrong_kind", "kind 'deal_closed' does not belong on the handoff topic")
 
 
-def test_the_deals_topic_follows_the_prefix_and_is_not_read_by_the_worker():
+def test_the_deals_topic_follows_the_prefix_and_is_not_an_input_of_the_sla_tracker():
     topics = TopicNames.with_prefix("acme")
     assert topics.deals == "acme.deals"
     assert topics.deals not in topics.inputs

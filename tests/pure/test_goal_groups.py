@@ -160,7 +160,9 @@ def test_values_declared_in_known_values_may_be_selected():
                                               "group selects smb"),
     ("{source: marketing}", "p.yaml:23: goals.groups[0].select.source: Input should be 'segment', 'offer', "
                             "'quality', 'persona' or 'policy_segment'"),
-], ids=["unknown-segment", "sales-only-segment", "disjoint", "source"])
+    ("{segment: []}", "p.yaml:23: goals.groups[0].select.segment: no lead can be selected: an empty list matches "
+                      "no value; leave segment out to select any"),
+], ids=["unknown-segment", "sales-only-segment", "disjoint", "source", "empty-list"])
 def test_a_selection_that_cannot_match_a_marketing_lead_is_refused(select, problem):
     assert problems(variant("{policy_segment: demos}", select)) == [problem]
 
@@ -174,7 +176,9 @@ def test_a_selection_that_cannot_match_a_marketing_lead_is_refused(select, probl
     ("  monthly_quota: 5000\n", "", "p.yaml:17: goals.monthly_quota: Field required"),
     ("mode: value", "mode: money", "p.yaml:27: goals.groups[1].mode: Input should be 'count' or 'value'"),
     ("lead_value: 100", "lead_value: -5", "p.yaml:28: goals.groups[1].lead_value: Input should be greater than 0"),
-], ids=["duplicate", "window-long", "window-short", "no-quota", "mode", "lead-value"])
+    ("name: hot", "name: total", "p.yaml:24: goals.groups[1].name: 'total' is reserved: it names every marketing "
+                                 "lead in `leadsla goals`, the reports and the metrics; give the group another name"),
+], ids=["duplicate", "reserved-total", "window-long", "window-short", "no-quota", "mode", "lead-value"])
 def test_goal_settings_out_of_range_are_refused(old, new, problem):
     assert problems(variant(old, new)) == [problem]
 
@@ -185,3 +189,18 @@ def test_typed_inputs_out_of_range_are_refused_naming_the_field():
     assert problems(text) == [
         "p.yaml:24: goals.groups[0].inputs.marketing_share: Input should be less than or equal to 1",
         "p.yaml:24: goals.groups[0].inputs.close_rate: Field required"]
+
+
+@pytest.mark.parametrize("second, problem", [
+    ("smb", "p.yaml:19: marketing_goals[1].segment: a second goal for segment 'smb': each segment has one goal"),
+    ("total", "p.yaml:19: marketing_goals[1].segment: 'total' is reserved: it names every marketing lead in "
+              "`leadsla goals`, the reports and the metrics; a goal for such a segment needs a goals section, "
+              "with a group of another name"),
+], ids=["duplicate", "reserved-total"])
+def test_marketing_goals_that_would_share_a_group_name_are_refused(second, problem):
+    """Each entry is a group named by its segment: two of one name would count its leads twice live."""
+    text = POLICY.split("goals:\n")[0] + f"""marketing_goals:
+  - {{segment: smb, monthly_quota: 2000, marketing_share: 0.5, average_deal_size: 100, close_rate: 0.5}}
+  - {{segment: {second}, monthly_quota: 3000, marketing_share: 1, average_deal_size: 100, close_rate: 0.5}}
+"""
+    assert problems(text) == [problem]

@@ -201,3 +201,21 @@ def test_evaluate_names_a_missing_events_file(tmp_path):
     result = leadsla("evaluate", "--events", str(tmp_path / "none.jsonl"))
     assert (result.returncode, result.stderr) == (
         2, f"leadsla: cannot read the events file {tmp_path / 'none.jsonl'}: No such file or directory\n")
+
+
+@pytest.mark.parametrize("command", [["goals", "--month", "2027-03", "--format", "json"],
+                                     ["report", "--from", "2026-03-02", "--to", "2026-03-02"]],
+                         ids=["goals", "report"])
+def test_output_whose_reader_went_away_ends_quietly(tmp_path, events_file, command):
+    """`leadsla goals … | head`: the reader closes the pipe early; no traceback, SIGPIPE's status."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LEADSLA_")}
+    environment.update({"PYTHONPATH": str(REPO), "LEADSLA_METRICS_PORT": "0"})
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before anything is written
+    try:
+        result = subprocess.run([sys.executable, "-m", "streams.cli", *command, "--events", str(events_file)],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True, env=environment, timeout=60)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert result.returncode == 141

@@ -11,6 +11,7 @@ from models.closed_loop import Month
 from models.goal_report import closed_loop_book
 from models.policy_file import parse_policy
 from streams.commands.goals_command import read_into
+from tests.harness import REPO
 from tests.stream.commands.test_cli_failures import leadsla
 
 POLICY = """\
@@ -168,3 +169,33 @@ def test_records_from_the_topics_take_their_kind_from_the_topic():
     assert (reading.conversions, reading.deals) == (1, 1)
     assert reading.rejected[0][0] == "leadsla.deals[3]@1" and reading.rejected[0][1].startswith("invalid_field")
     assert list(book.leads) == ["L-2026-08-a"] and list(book.deals) == ["D-2026-08"]
+
+
+def test_the_readme_example_is_what_the_command_prints(tmp_path, monkeypatch):
+    """README, "Marketing goals: the closed loop": the method's example, run as shown there."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("The method's own example: a quota of $5,000"):]
+    goals_yaml = section[section.index("```yaml\n") + 8:section.index("```\n", section.index("```yaml\n"))]
+    shown = section[section.index("$ leadsla goals"):section.index("…\n```")].splitlines()
+    example = (REPO / "models" / "example_policy.yaml").read_text()
+    start = example.index("\ngoals:\n") + 1
+    end = example.index("\n# Rep bandwidth")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(example[:start] + goals_yaml + example[end:])
+    lines = []
+    for month in range(6, 12):
+        for n in range(4):
+            lead = f"L-{month}-{n}"
+            lines.append(record("lead_converted", f"c-{lead}", lead, f"2026-{month:02d}-05T15:00:00Z",
+                                source="marketing", segment="enterprise", offer="demo-request"))
+            lines.append(record("deal_closed", f"d-{lead}", lead, f"2026-{month:02d}-20T15:00:00Z",
+                                deal_id=f"D-{lead}", status="won" if n < 2 else "lost", amount=100))
+    events = tmp_path / "crm.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+
+    monkeypatch.chdir(tmp_path)  # the README's relative file names
+    result = leadsla(*shown[0].split()[2:])
+
+    assert result.returncode == 0, result.stderr
+    assert len(shown) == 10 and "goal leads" in shown[3] and shown[4].split()[-2:] == ["100", "5,000"]
+    assert result.stdout.splitlines()[:len(shown) - 1] == shown[1:]

@@ -29,6 +29,9 @@ def _lines(events: int) -> list[bytes]:
                 break
     random.Random(1).shuffle(lines)
     lines[10:10] = [b'{"broken', b'{"schema_version": 1, "lead_id": "L-\\u202e", "kind": "handoff"}']
+    lines[20:20] = [b'{"schema_version": 1, "kind": "deal_closed", "event_id": "d-%d", "deal_id": "D-%d", '
+                    b'"lead_id": "L-%d", "occurred_at": "2026-03-02T15:00:00Z", "status": "won", "amount": 100}'
+                    % (n, n, n) for n in range(3)]  # set aside by evaluate, and counted once
     return lines
 
 
@@ -45,6 +48,7 @@ def test_split_over_processes_finds_what_one_process_finds(tmp_path, jobs):
     assert sorted(written) == expected
     assert split.rejected == one.rejected and len(one.rejected) == 2
     assert (split.events, split.duplicates, split.outcome_count) == (one.events, one.duplicates, len(expected))
+    assert split.deals == one.deals == 3
 
 
 def test_as_of_ends_every_group_at_the_same_time():
