@@ -521,6 +521,24 @@ def test_a_changed_content_comes_under_a_new_id_never_the_old_one():
     assert state_from_value(json.loads(json.dumps(state_to_value(state)))) == state  # survives the changelog
 
 
+def test_a_clock_that_steps_back_neither_withdraws_nor_repeats_what_was_announced():
+    """A worker killed between writing its lead states and its clock recovers states newer
+    than the clock: the watermark stands before outcomes already announced. They still hold,
+    so nothing is withdrawn, and nothing is announced a second time when time catches up."""
+    policy = example_policy()
+    state, announced = feed([CONVERSION, HANDOFF], watermark=et(1, 10, 12))
+    assert kinds(announced) == ["opened", "warning"]
+    # Recovered behind the warning; a late call arrives meanwhile and changes the cycle's facts.
+    state, out = apply_event(state, attempt(et(1, 10, 20)), policy, et(1, 10, 1))
+    assert out == []
+    assert sorted(state.announced) == ["1/opened", "1/warning"]
+    state, later = advance_to(state, et(1, 10, 30))
+    assert kinds(later) == ["breached", "contacted_late"]
+    # The same as a worker whose clock never stepped back.
+    steady, _ = feed([CONVERSION, HANDOFF, attempt(et(1, 10, 20))], watermark=et(1, 10, 12))
+    assert advance_to(steady, et(1, 10, 30))[1] == later
+
+
 def test_late_contact_after_the_warning_keeps_the_warning():
     state, emitted = feed([CONVERSION, HANDOFF], watermark=et(1, 10, 20))
     assert kinds(emitted) == ["opened", "warning", "breached"]
