@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from models.closed_loop import ClosedLoopBook, LearnedInputs, Month, MonthFigures, learned_inputs, mean_defined, \
     month_figures, window
 from models.goal import goal_groups, goal_leads, group_quota, selects, total_quota
-from models.policy import ClosedLoopWindow, GoalGroup, Policy
+from models.policy import MAX_SALES_CYCLE_MONTHS, ClosedLoopWindow, GoalGroup, Policy
+from models.sales_cycle import SalesCycle, sales_cycle
 
 TOTAL = "total"
 
@@ -64,13 +65,17 @@ def _month_json(figures: MonthFigures) -> dict:
 class GoalReport:
     month: Month
     window: tuple[Month, ...]
-    sales_cycle_months: int
+    sales_cycle: SalesCycle
     groups: tuple[GroupGoal, ...]
     total: GroupGoal
 
+    @property
+    def sales_cycle_months(self) -> int:
+        return self.sales_cycle.months
+
     def as_json(self) -> dict:
         return {"month": str(self.month), "window": [str(m) for m in self.window],
-                "sales_cycle_months": self.sales_cycle_months,
+                "sales_cycle_months": self.sales_cycle_months, "sales_cycle": self.sales_cycle.as_json(),
                 "groups": [g.as_json() for g in self.groups], "total": self.total.as_json()}
 
 
@@ -86,8 +91,9 @@ def closed_loop_book(policy: Policy, target: Month) -> ClosedLoopBook:
 
 
 def closed_loop_window(policy: Policy, window_months: int | None = None,
-                       sales_cycle_months: int | None = None) -> ClosedLoopWindow:
-    """The policy's window (or the default one), with the caller's overrides."""
+                       sales_cycle_months: int | str | None = None) -> ClosedLoopWindow:
+    """The policy's window (or the default one), with the caller's overrides; the cycle may be
+    ``auto``, which goal_report resolves from the book (models.sales_cycle)."""
     base = policy.goals.closed_loop if policy.goals else ClosedLoopWindow()
     return ClosedLoopWindow(window_months=window_months or base.window_months,
                             sales_cycle_months=base.sales_cycle_months if sales_cycle_months is None
@@ -95,10 +101,11 @@ def closed_loop_window(policy: Policy, window_months: int | None = None,
 
 
 def goal_report(policy: Policy, book: ClosedLoopBook, target: Month, settings: ClosedLoopWindow) -> GoalReport:
-    months = window(target, settings.window_months, settings.sales_cycle_months)
+    cycle = sales_cycle(settings.sales_cycle_months, book, target, MAX_SALES_CYCLE_MONTHS)
+    months = window(target, settings.window_months, cycle.months)
     groups = tuple(_group_goal(policy, book, months, group) for group in goal_groups(policy))
     everyone = GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))
-    return GoalReport(target, months, settings.sales_cycle_months, groups,
+    return GoalReport(target, months, cycle, groups,
                       _group_goal(policy, book, months, everyone))
 
 

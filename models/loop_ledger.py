@@ -27,6 +27,7 @@ from models.events import DealClosed, LeadConverted
 from models.goal import goal_groups, selects, total_quota
 from models.goal_report import TOTAL, closed_loop_window, goal_zone
 from models.policy import GoalGroup, Policy
+from models.sales_cycle import AUTO
 
 MAX_DEALS_PER_LEAD = 64
 
@@ -89,6 +90,9 @@ def window_figures(loops: Iterable[LeadLoop], policy: Policy, today: date | None
     goal, as ``leadsla goals --month`` gives them: only deals closed before that month started."""
     if today is None:
         return {}
+    problem = live_cycle_problem(policy)
+    if problem:
+        raise ValueError(problem)
     zone = goal_zone(policy)
     target = Month(today.year, today.month)
     settings = closed_loop_window(policy)
@@ -96,3 +100,15 @@ def window_figures(loops: Iterable[LeadLoop], policy: Policy, today: date | None
     book = book_of(loops, zone, target.start(zone))
     groups = list(goal_groups(policy)) + [GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))]
     return {group.name: month_figures(book, months, partial(selects, policy, group)) for group in groups}
+
+
+def live_cycle_problem(policy: Policy) -> str | None:
+    """Why the live worker cannot follow this policy's closed loop, or None. ``sales_cycle_months:
+    auto`` needs every won deal of the last 12 months, and a worker holds only its partitions' leads:
+    two workers would compute two cycles, so two windows, and the rules would add up their figures."""
+    if closed_loop_window(policy).sales_cycle_months != AUTO:
+        return None
+    return ("goals.closed_loop.sales_cycle_months: auto is for `leadsla goals`, `report` and `digest` only; "
+            "a worker holds only its own partitions' deals, so its workers could not agree on one cycle: "
+            "give the live worker a number of months (run `leadsla goals --month <this month>` to see the "
+            "one auto computes)")

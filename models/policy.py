@@ -11,11 +11,12 @@ import string
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
 
 from models.calendar import BusinessCalendar
 from models.durations import parse_duration
 from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups, check_legacy_goals
+from models.sales_cycle import AUTO
 
 POLICY_VERSION = 1
 
@@ -132,12 +133,26 @@ class FixedInputs(Frozen):
     close_rate: float = Field(gt=0, le=1)
 
 
+def _sales_cycle_months(value: object) -> int | str:
+    """A whole number of months from 0 to the maximum, or ``auto``; anything else, one clear message."""
+    if value == AUTO:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SALES_CYCLE_MONTHS:
+        return value
+    raise ValueError(f"must be a whole number of months from 0 to {MAX_SALES_CYCLE_MONTHS}, or {AUTO} "
+                     f"(computed from the won deals), not {value!r}")
+
+
+SalesCycleMonths = Annotated[int | str, PlainValidator(_sales_cycle_months)]
+
+
 class ClosedLoopWindow(Frozen):
     """The months the closed loop learns from: ``window_months`` ending ``sales_cycle_months + 1``
     months before the goal's month (for March with a 3-month cycle and 6 months: June-November)."""
 
     window_months: int = Field(default=6, ge=WINDOW_MONTHS[0], le=WINDOW_MONTHS[1])
-    sales_cycle_months: int = Field(default=3, ge=0, le=MAX_SALES_CYCLE_MONTHS)
+    sales_cycle_months: SalesCycleMonths = Field(
+        default=3, description="Whole months, or auto: computed from the data (models.sales_cycle).")
 
 
 class GoalGroup(Frozen):

@@ -23,7 +23,8 @@ from importlib import import_module, metadata
 from pathlib import Path
 
 from models.policy import MAX_SALES_CYCLE_MONTHS, WINDOW_MONTHS
-from streams.commands.arguments import aware_time, count_between, month, positive_count, positive_number, share
+from streams.commands.arguments import aware_time, count_between, month, months_or_auto, positive_count, \
+    positive_number, share
 from streams.commands.artefacts import add_generator
 from streams.commands.environment_help import environment_epilog
 from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
@@ -167,9 +168,10 @@ def _add_goals(commands) -> None:
     command.add_argument("--policy", type=Path, help=POLICY_HELP)
     command.add_argument("--window-months", type=count_between(*WINDOW_MONTHS),
                          help="months learned from (default: the policy's goals.closed_loop, else 6)")
-    command.add_argument("--sales-cycle-months", type=count_between(0, MAX_SALES_CYCLE_MONTHS),
-                         help="the average sales cycle: the window ends this many months + 1 before --month "
-                              "(default: the policy's goals.closed_loop, else 3)")
+    command.add_argument("--sales-cycle-months", type=months_or_auto(MAX_SALES_CYCLE_MONTHS),
+                         help="the average sales cycle: the window ends this many months + 1 before --month; "
+                              "auto: the mean time from first conversion to won deal over the 12 months before "
+                              "--month (default: the policy's goals.closed_loop, else 3)")
     command.add_argument("--format", choices=("table", "json"), default="table")
     command.add_argument("--allow-rejects", action="store_true",
                          help="exit 0 even when records were rejected (default: exit 1, after reporting them)")

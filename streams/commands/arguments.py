@@ -63,6 +63,22 @@ def count_between(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def months_or_auto(high: int) -> Callable[[str], int | str]:
+    """A whole number of months from 0 to ``high``, or ``auto`` (computed from the data)."""
+    def parse(text: str) -> int | str:
+        if text == "auto":
+            return text
+        try:
+            value = int(text)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number of months from 0 to {high}, or auto "
+                                             f"(computed from the won deals), not {text!r}")
+        return value
+    return parse
+
+
 def _number(text: str) -> float:
     value = _parsed(text, float, "a number")
     if not math.isfinite(value):  # float() reads "nan" and "inf"

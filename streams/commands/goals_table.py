@@ -18,7 +18,7 @@ MONTHLY = ("month", "leads", "customers", "close rate", "deal size", "share")
 def goals_table(report: GoalReport) -> str:
     window = f"{report.window[0]} to {report.window[-1]}"
     lines = [f"Marketing goal for {report.month}, learned from {window} ({len(report.window)} months; "
-             f"sales cycle {report.sales_cycle_months} month{'' if report.sales_cycle_months == 1 else 's'})", ""]
+             f"sales cycle {report.sales_cycle.describe()})", ""]
     rows = [_summary_row(goal) for goal in (*report.groups, report.total)]
     lines += _aligned([SUMMARY, *rows])
     for goal in (*report.groups, report.total):

@@ -135,8 +135,12 @@ def test_a_rejected_record_is_reported_and_the_status_says_so(files):
     (["--month", "2027-13"], "argument --month: '2027-13' is not a month: write YYYY-MM, e.g. 2027-03"),
     (["--month", "2027-02", "--window-months", "3"], "argument --window-months: must be from 6 to 12, not '3'"),
     (["--month", "2027-02", "--sales-cycle-months", "x"],
-     "argument --sales-cycle-months: must be a whole number, not 'x'"),
-], ids=["month", "window", "cycle"])
+     "argument --sales-cycle-months: must be a whole number of months from 0 to 24, or auto (computed from the "
+     "won deals), not 'x'"),
+    (["--month", "2027-02", "--sales-cycle-months", "25"],
+     "argument --sales-cycle-months: must be a whole number of months from 0 to 24, or auto (computed from the "
+     "won deals), not '25'"),
+], ids=["month", "window", "cycle", "cycle-too-long"])
 def test_a_bad_flag_is_refused_naming_it(files, args, message):
     policy, events = files
     result = leadsla("goals", *args, "--events", str(events), "--policy", str(policy))
