@@ -28,6 +28,7 @@ from models.closed_loop import ClosedLoopBook, Month
 from models.events import DealClosed, LeadConverted
 from models.goal import goal_groups, selects, total_quota
 from models.goal_report import TOTAL, GroupGoal, closed_loop_window, goal_report, goal_zone
+from models.sales_cycle import SalesCycle
 from models.policy import GoalGroup, Policy
 from models.report import Period
 
@@ -51,6 +52,7 @@ class GroupMonth:
     month_goal_value: float | None
     lead_value: float | None
     days: tuple[WaterfallDay, ...]
+    sales_cycle: SalesCycle | None = None  # the cycle the month's goal was learned with (as `leadsla goals`)
 
     @property
     def last(self) -> WaterfallDay:
@@ -103,11 +105,11 @@ class MarketingBook:
             goals = goal_report(policy, book, month, closed_loop_window(policy))
             converted = _converted_in(book, month)
             for group, goal in zip(groups, (*goals.groups, goals.total)):
-                found.append(self._waterfall(policy, month, group, goal, converted))
+                found.append(self._waterfall(policy, month, group, goal, converted, goals.sales_cycle))
         return Marketing(tuple(str(m) for m in self.months), tuple(found)) if found else None
 
     def _waterfall(self, policy: Policy, month: Month, group: GoalGroup, goal: GroupGoal,
-                   converted: list[tuple[date, dict]]) -> GroupMonth:
+                   converted: list[tuple[date, dict]], cycle: SalesCycle) -> GroupMonth:
         days_in = calendar.monthrange(month.year, month.month)[1]
         through = min(date(month.year, month.month, days_in), self.period.last_day)
         per_day = [0] * (through.day + 1)
@@ -122,7 +124,7 @@ class MarketingBook:
                 None if goal.lead_value is None else total * goal.lead_value,
                 _share_of(goal.goal_value, number, days_in)))
         return GroupMonth(group.name, goal.mode, str(month), through, goal.goal_leads, goal.goal_value,
-                          goal.lead_value, tuple(days))
+                          goal.lead_value, tuple(days), cycle)
 
 
 def _book(policy: Policy, month: Month, leads: dict) -> ClosedLoopBook:

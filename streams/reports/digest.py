@@ -14,6 +14,7 @@ from html import escape
 from models.report import Breach, Report
 from models.report_figures import DepthFigures, SpeedFigures
 from models.report_marketing import GroupMonth
+from models.sales_cycle import AUTO
 from streams.reports.formatting import duration, share
 from streams.reports.section_tables import amount
 
@@ -94,9 +95,15 @@ def _marketing(report: Report) -> list[str]:
 def _pace(group: GroupMonth) -> str:
     if _in_value(group):
         return (f"{group.group} {amount(group.last.value)} of {amount(group.last.goal_value)} value due by today "
-                f"({share(group.value_attainment)} of the goal line, {group.month})")
+                f"({share(group.value_attainment)} of the goal line, {group.month}{_auto_cycle(group)})")
     return (f"{group.group} {group.last.leads} leads of {amount(group.last.goal_leads)} due by today "
-            f"({share(group.attainment)} of the goal line, {group.month})")
+            f"({share(group.attainment)} of the goal line, {group.month}{_auto_cycle(group)})")
+
+
+def _auto_cycle(group: GroupMonth) -> str:
+    """A computed sales cycle is named, so the reader knows which window the goal came from."""
+    cycle = group.sales_cycle
+    return f"; sales cycle {cycle.describe()}" if cycle is not None and cycle.setting == AUTO else ""
 
 
 def _in_value(group: GroupMonth) -> bool:

@@ -28,6 +28,8 @@ def group_month_json(group: GroupMonth) -> dict:
         "lead_value": group.lead_value, "leads": last.leads, "goal_leads_to_date": last.goal_leads,
         "attainment": group.attainment, "value": last.value, "goal_value_to_date": last.goal_value,
         "value_attainment": group.value_attainment,
+        "sales_cycle_months": group.sales_cycle.months if group.sales_cycle else None,
+        "sales_cycle": group.sales_cycle.as_json() if group.sales_cycle else None,
         "days": [{"day": d.day.isoformat(), "leads": d.leads, "goal_leads": d.goal_leads, "value": d.value,
                   "goal_value": d.goal_value} for d in group.days],
     }
