@@ -14,8 +14,9 @@ import json
 
 import pytest
 
+from tests.harness import REPO
 from tests.stream.commands.test_cli_failures import leadsla
-from tests.stream.commands.test_goals_cli import POLICY, files  # noqa: F401 (a fixture)
+from tests.stream.commands.test_goals_cli import POLICY, files, record  # noqa: F401 (files: a fixture)
 
 AUTO = POLICY.replace("closed_loop: {window_months: 6, sales_cycle_months: 0}",
                       "closed_loop: {window_months: 6, sales_cycle_months: auto}")
@@ -89,3 +90,36 @@ def test_the_live_worker_refuses_auto_naming_file_and_line(files, command):  # n
     assert result.returncode == 2
     assert result.stderr.startswith(f"leadsla: {policy}:13: goals.closed_loop.sales_cycle_months: auto is for "
                                     "`leadsla goals`, `report` and `digest` only")
+
+
+def test_the_readme_example_is_what_the_command_prints(tmp_path, monkeypatch):
+    """README, "The sales cycle computed from the data": the example, run as shown there."""
+    readme = (REPO / "README.md").read_text()
+    method = readme[readme.index("The method's own example: a quota of $5,000"):]
+    goals_yaml = method[method.index("```yaml\n") + 8:method.index("```\n", method.index("```yaml\n"))]
+    section = readme[readme.index("Example: with `closed_loop: {sales_cycle_months: auto}`"):]
+    shown = section[section.index("$ leadsla goals"):section.index("…\n")].splitlines()
+    example = (REPO / "models" / "example_policy.yaml").read_text()
+    start, end = example.index("\ngoals:\n") + 1, example.index("\n# Rep bandwidth")
+    (tmp_path / "policy.yaml").write_text(
+        example[:start] + goals_yaml + "  closed_loop: {sales_cycle_months: auto}\n" + example[end:])
+    lines = []
+    for month in range(6, 13):  # June to December 2026; each lead's deal closes on the 3rd two months later
+        closing = f"{2026 + (month + 2 > 12)}-{(month + 1) % 12 + 1:02d}-03T15:00:00Z"
+        for n in range(4):
+            lead = f"L-{month}-{n}"
+            lines.append(record("lead_converted", f"c-{lead}", lead, f"2026-{month:02d}-03T15:00:00Z",
+                                source="marketing", segment="enterprise", offer="demo-request"))
+            lines.append(record("deal_closed", f"d-{lead}", lead, closing, deal_id=f"D-{lead}",
+                                status="won" if n < 2 else "lost", amount=100))
+    (tmp_path / "crm.jsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.chdir(tmp_path)  # the README's relative file names
+
+    result = leadsla(*shown[0].split()[2:])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == shown[1]
+    as_json = json.loads(leadsla(*shown[0].split()[2:], "--format", "json").stdout)
+    assert as_json["sales_cycle"] == {"months": 2, "setting": "auto", "computed_from_deals": 14,
+                                      "mean_days": pytest.approx(858 / 14), "deals_closed_from": "2026-03",
+                                      "fallback": False}  # (10 x 61 + 4 x 62) / 14 days
+    assert f'"mean_days": {as_json["sales_cycle"]["mean_days"]}' in section  # as the README shows it
