@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from models.closed_loop import ClosedLoopBook, LearnedInputs, Month, MonthFigures, learned_inputs, mean_defined, \
     month_figures, window
 from models.goal import goal_groups, goal_leads, group_quota, selects, total_quota
-from models.policy import MAX_SALES_CYCLE_MONTHS, ClosedLoopWindow, GoalGroup, Policy
+from models.policy import ClosedLoopWindow, GoalGroup, Policy
 from models.sales_cycle import SalesCycle, sales_cycle
 
 TOTAL = "total"
@@ -101,7 +101,7 @@ def closed_loop_window(policy: Policy, window_months: int | None = None,
 
 
 def goal_report(policy: Policy, book: ClosedLoopBook, target: Month, settings: ClosedLoopWindow) -> GoalReport:
-    cycle = sales_cycle(settings.sales_cycle_months, book, target, MAX_SALES_CYCLE_MONTHS)
+    cycle = sales_cycle(settings.sales_cycle_months, book, target)
     months = window(target, settings.window_months, cycle.months)
     groups = tuple(_group_goal(policy, book, months, group) for group in goal_groups(policy))
     everyone = GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))

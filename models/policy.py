@@ -11,12 +11,12 @@ import string
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from models.calendar import BusinessCalendar
 from models.durations import parse_duration
 from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups, check_legacy_goals
-from models.sales_cycle import AUTO
+from models.sales_cycle import MAX_SALES_CYCLE_MONTHS, SalesCycleMonths  # noqa: F401 (the CLI's bound)
 
 POLICY_VERSION = 1
 
@@ -29,9 +29,9 @@ MAX_TEAMS = 500
 MAX_MARKETING_GOALS = 100
 MAX_MATCH_VALUES = 100
 MAX_GOAL_GROUPS = 100
-# The closed loop learns from 6 to 12 months (the method's range), offset by a sales cycle of at most two years.
+# The closed loop learns from 6 to 12 months (the method's range), offset by a sales cycle of at most two years
+# (models.sales_cycle.MAX_SALES_CYCLE_MONTHS).
 WINDOW_MONTHS = (6, 12)
-MAX_SALES_CYCLE_MONTHS = 24
 MAX_NAME_CHARS = 64
 SEGMENT_MEMO_SIZE = 4096  # distinct lead attribute sets remembered (models.policy.Policy.segment_for)
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
@@ -131,19 +131,6 @@ class FixedInputs(Frozen):
     marketing_share: float = Field(gt=0, le=1)
     average_deal_size: float = Field(gt=0)
     close_rate: float = Field(gt=0, le=1)
-
-
-def _sales_cycle_months(value: object) -> int | str:
-    """A whole number of months from 0 to the maximum, or ``auto``; anything else, one clear message."""
-    if value == AUTO:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SALES_CYCLE_MONTHS:
-        return value
-    raise ValueError(f"must be a whole number of months from 0 to {MAX_SALES_CYCLE_MONTHS}, or {AUTO} "
-                     f"(computed from the won deals), not {value!r}")
-
-
-SalesCycleMonths = Annotated[int | str, PlainValidator(_sales_cycle_months)]
 
 
 class ClosedLoopWindow(Frozen):

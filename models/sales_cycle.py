@@ -6,7 +6,7 @@
     zone), each from a marketing-generated lead converted no later than the deal closed;
     mean days = mean over those deals of (deal closed - the lead's first conversion), in days;
     months = mean days / 30.4375 (the mean month: 365.25 / 12), rounded half up to a whole
-    number, at least 0, at most MAX_SALES_CYCLE_MONTHS.
+    number, at least 0, at most MAX_SALES_CYCLE_MONTHS (24).
 
 Every won deal counts once (a lead with two won deals counts twice). With no such deal the
 cycle is ``AUTO_FALLBACK_MONTHS`` (the policy's default), and the result says it fell back.
@@ -19,14 +19,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Annotated
+
+from pydantic import PlainValidator
 
 from models.closed_loop import ClosedLoopBook, Month
 from models.goal_groups import MARKETING
 
 AUTO = "auto"
+MAX_SALES_CYCLE_MONTHS = 24
 AUTO_LOOKBACK_MONTHS = 12
 AUTO_FALLBACK_MONTHS = 3  # the policy's default cycle
 DAYS_PER_MONTH = 365.25 / 12
+
+
+def checked_setting(value: object) -> int | str:
+    """The policy's ``sales_cycle_months``: whole months from 0 to the maximum, or ``auto``."""
+    if value == AUTO:
+        return AUTO
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SALES_CYCLE_MONTHS:
+        return value
+    raise ValueError(f"must be a whole number of months from 0 to {MAX_SALES_CYCLE_MONTHS}, or {AUTO} "
+                     f"(computed from the won deals), not {value!r}")
+
+
+SalesCycleMonths = Annotated[int | str, PlainValidator(checked_setting)]
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,8 @@ class SalesCycle:
                 f"closed from {self.since} on")
 
 
-def sales_cycle(setting: int | str, book: ClosedLoopBook, target: Month, maximum: int) -> SalesCycle:
+def sales_cycle(setting: int | str, book: ClosedLoopBook, target: Month,
+                maximum: int = MAX_SALES_CYCLE_MONTHS) -> SalesCycle:
     """The cycle for ``target``'s goal: ``setting`` itself when it is a number, else computed."""
     if setting != AUTO:
         return SalesCycle(months=int(setting), setting=int(setting))
