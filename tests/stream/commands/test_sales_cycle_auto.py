@@ -123,3 +123,14 @@ def test_the_readme_example_is_what_the_command_prints(tmp_path, monkeypatch):
                                       "mean_days": pytest.approx(858 / 14), "deals_closed_from": "2026-03",
                                       "fallback": False}  # (10 x 61 + 4 x 62) / 14 days
     assert f'"mean_days": {as_json["sales_cycle"]["mean_days"]}' in section  # as the README shows it
+
+
+def test_a_policy_folder_names_the_version_in_force(tmp_path):
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "2020-01-01.yaml").write_text(POLICY)
+    (folder / "2021-01-01-auto.yaml").write_text(AUTO)  # in force now
+    result = leadsla("worker", "--broker", "127.0.0.1:1", "--policy", str(folder))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"leadsla: {folder / '2021-01-01-auto.yaml'}:13: goals.closed_loop."
+                                    "sales_cycle_months: auto is for")
