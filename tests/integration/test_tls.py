@@ -24,12 +24,9 @@ from streams.kafka.cluster import KafkaCluster
 from streams.kafka.security import KafkaSecurityError
 from streams.runtime.settings import Settings
 from tests.harness import Pipeline, wait_for
-from tests.integration.tls_broker import TlsBroker, make_pki, openssl_available
+from tests.integration.tls_broker import TlsBroker, make_pki
 
-pytestmark = [
-    pytest.mark.broker,
-    pytest.mark.skipif(not openssl_available(), reason="the openssl command, which makes the test CA, is missing"),
-]
+pytestmark = pytest.mark.broker
 SIMULATED_RECORDS = 80
 
 

@@ -28,7 +28,7 @@ from streams.kafka.cluster import KafkaCluster
 from streams.kafka.security import KafkaSecurity, KafkaSecurityError, faust_settings, kafka_python_kwargs
 from streams.runtime.app import _faust_settings
 from streams.runtime.settings import Settings, settings_from_env
-from tests.integration.tls_broker import make_pki, openssl_available
+from tests.integration.tls_broker import make_pki
 
 SCRAM = dict(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512", sasl_username="leadsla",
              sasl_password="s3cret")
@@ -36,8 +36,6 @@ SCRAM = dict(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512", sasl_
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    if not openssl_available():
-        pytest.skip("the openssl command, which makes test certificates, is missing")
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
