@@ -234,10 +234,11 @@ def _announce(before: LeadState, after: LeadState, policies: Policies,
     kept = announced - {_name(old_id, versions) for old_id, _ in withdrawn}
     for old_id, _ in withdrawn:  # its next content gets a new id: an id never names two contents
         versions[old_id] = versions.get(old_id, 1) + 1
-    fresh = [_renamed(content.of(local), _name(local, versions)) for local in due if _name(local, versions) not in kept]
+    names = {local: _name(local, versions) for local in derived}
+    fresh = [_renamed(content.of(local), names[local]) for local in due if names[local] not in kept]
     # What still holds stays announced, due or not: a worker that recovers a clock older than
     # its lead states (two changelogs, not written atomically) must not announce it again.
-    now_announced = {_name(local, versions) for local in due} | {_name(local, versions) for local in derived} & kept
+    now_announced = {names[local] for local in due} | (set(names.values()) & kept)
     times = [c.at for _, _, found in current.values() for c in found]
     later = [t for t in times if t > watermark]
     settled = after if after is not before else replace(after)  # ``after`` is new: finished in place

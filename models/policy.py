@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from models.calendar import BusinessCalendar
 from models.durations import parse_duration
 from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups, check_legacy_goals
-from models.sales_cycle import MAX_SALES_CYCLE_MONTHS, SalesCycleMonths  # noqa: F401 (the CLI's bound)
+from models.sales_cycle import SalesCycleMonths
 
 POLICY_VERSION = 1
 

@@ -22,7 +22,8 @@ import sys
 from importlib import import_module, metadata
 from pathlib import Path
 
-from models.policy import MAX_SALES_CYCLE_MONTHS, WINDOW_MONTHS
+from models.policy import WINDOW_MONTHS
+from models.sales_cycle import MAX_SALES_CYCLE_MONTHS
 from streams.commands.arguments import aware_time, count_between, month, months_or_auto, positive_count, \
     positive_number, share
 from streams.commands.artefacts import add_generator
