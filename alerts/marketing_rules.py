@@ -5,6 +5,13 @@ marketing leads per group and the closed loop's window figures per group and mon
 Ratios cannot be added over workers, so the goal is computed here, where Prometheus
 sees every worker at once:
 
+- the sales cycle every worker's window uses (``names.CYCLE_RULE``),
+  absent while they disagree. With ``sales_cycle_months: auto`` each worker computes the
+  cycle from its own partitions' won deals, so two could learn from different windows, whose
+  figures must not be added up: the learned inputs then require agreement, and
+  ``ClosedLoopCycleDisagrees`` warns while it lacks. (When all workers agree, theirs is the
+  cycle of all deals: the mean over all deals lies between the workers' means, and rounding
+  keeps that order.);
 - the learned inputs (close rate, deal size, marketing share): per window month the
   ratio of the summed figures, then their mean over the months where it is defined
   (a ``> 0`` filter leaves out a month without leads, customers or won revenue), as
@@ -12,7 +19,8 @@ sees every worker at once:
 - per group the inputs used (learned, or typed into the policy), the lead value, the
   monthly goal (quota x share / deal size / close rate, and quota x share in value),
   the cumulative goal line to the watermark's day (x day / days in month), the value
-  to date, and how far behind the line the group is, in its mode;
+  to date (the workers' summed own values of each lead, for a group that prices leads by
+  type; else leads x lead value), and how far behind the line the group is, in its mode;
 - ``MarketingBehindGoal``: a group more than ``goals.pace.behind_by`` behind its line
   from day ``goals.pace.after_day`` of the month on, for ``goals.pace.lasting``.
 """
@@ -21,8 +29,9 @@ from __future__ import annotations
 
 from models.durations import format_duration
 from models.goal import goal_groups, group_quota, total_quota
-from models.goal_report import TOTAL
+from models.goal_report import TOTAL, closed_loop_window
 from models.policy import GoalGroup, PaceAlert, Policy
+from models.sales_cycle import AUTO
 from streams.metrics import names
 
 FIGURE = names.CLOSED_LOOP.name
@@ -33,19 +42,30 @@ RATIOS = {"close_rate": ("customers", "leads"), "average_deal_size": ("customer_
 
 def marketing_group(policy: Policy) -> dict:
     groups = list(goal_groups(policy)) + [GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))]
-    rules = [_learned(name) for name in names.LEARNED_INPUTS]
+    auto = closed_loop_window(policy).sales_cycle_months == AUTO
+    pace = policy.goals.pace if policy.goals else PaceAlert()
+    rules = [_cycle()] + [_learned(name, auto) for name in names.LEARNED_INPUTS]
     for group in groups:
         rules += _group_rules(policy, group)
     rules += _line_rules() + [_behind(group) for group in groups if group_quota(policy, group)]
-    rules.append(_pace_alert(policy.goals.pace if policy.goals else PaceAlert()))
+    rules.append(_pace_alert(pace))
+    if auto:
+        rules.append(_cycles_disagree(pace))
     return {"name": "leadsla-marketing-goal", "rules": rules}
 
 
-def _learned(name: str) -> dict:
+def _cycle() -> dict:
+    cycle = names.CLOSED_LOOP_CYCLE.name
+    return {"record": names.CYCLE_RULE, "expr": f"max({cycle}) == min({cycle})"}
+
+
+def _learned(name: str, auto: bool) -> dict:
+    """Only from the figures of one window: with auto cycles, while every worker uses the same."""
     top, bottom = RATIOS[name]
+    agreed = f"\nand on () {names.CYCLE_RULE}" if auto else ""
     return {"record": names.learned_input_rule(name),
             "expr": f'avg by (group) (\n  sum by (group, month) ({FIGURE}{{figure="{top}"}})\n'
-                    f'  / (sum by (group, month) ({FIGURE}{{figure="{bottom}"}}) > 0)\n)'}
+                    f'  / (sum by (group, month) ({FIGURE}{{figure="{bottom}"}}) > 0)\n){agreed}'}
 
 
 def _group_rules(policy: Policy, group: GoalGroup) -> list[dict]:
@@ -72,10 +92,12 @@ def _record(name: str, group: str, expr: str) -> dict:
 def _line_rules() -> list[dict]:
     elapsed = f"on () group_left () (max({names.MONTH_DAY.name}) / max({names.MONTH_DAYS.name}))"
     leads = f"sum by (group) ({names.GROUP_LEADS.name})"
+    priced = f"sum by (group) ({names.GROUP_VALUE.name})"
     return [
         {"record": names.goal_rule("goal_leads_to_date"), "expr": f"{names.goal_rule('goal_leads')}\n* {elapsed}"},
         {"record": names.goal_rule("goal_value_to_date"), "expr": f"{names.goal_rule('goal_value')}\n* {elapsed}"},
-        {"record": names.goal_rule("value_to_date"), "expr": f"{leads}\n* on (group) {names.goal_rule('lead_value')}"},
+        {"record": names.goal_rule("value_to_date"),
+         "expr": f"{priced}\nor\n{leads}\n* on (group) {names.goal_rule('lead_value')}"},
     ]
 
 
@@ -102,5 +124,21 @@ def _pace_alert(pace: PaceAlert) -> dict:
             "summary": ("Marketing goal group {{ $labels.group }} is {{ $value | humanizePercentage }} behind its "
                         f"goal line for the month to date ({{{{ $labels.mode }}}}); the agreement warns beyond "
                         f"{pace.behind_by:.0%} from day {pace.after_day} of the month."),
+        },
+    }
+
+
+def _cycles_disagree(pace: PaceAlert) -> dict:
+    cycle = names.CLOSED_LOOP_CYCLE.name
+    rule = {"alert": "ClosedLoopCycleDisagrees", "expr": f"max({cycle}) != min({cycle})"}
+    if pace.lasting:
+        rule["for"] = format_duration(pace.lasting)
+    return rule | {
+        "labels": {"severity": "warning", "team": pace.team, "escalation": "0"},
+        "annotations": {
+            "summary": ("The workers compute different sales cycles (sales_cycle_months: auto, up to {{ $value }} "
+                        "months), each from its own partitions' won deals: no goal is learned from their windows "
+                        "until they agree. Set a number of months in the policy (`leadsla goals --month <this "
+                        "month>` shows the cycle of all deals)."),
         },
     }

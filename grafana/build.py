@@ -21,6 +21,7 @@ from grafana.panels import Query, bars, graph, row, single, team_variable, windo
 from grafana.queries import TEAMS
 from models.goal import goal_groups, group_quota, total_quota
 from models.goal_report import TOTAL
+from models.lead_values import value_table
 from models.policy import GoalGroup, Policy, Segment
 from streams.metrics import names
 
@@ -189,10 +190,17 @@ def _group_waterfall(group: GoalGroup) -> dash.Panel:
     return graph(
         f"{group.name}: {unit} this month",
         "Actual: the group's marketing conversions this month up to the event-time watermark"
-        + (" x the lead value" if group.mode == "value" else "") + ". Goal: the monthly goal x day / days in month.",
+        + _valued(group) + ". Goal: the monthly goal x day / days in month.",
         [Query(q.group_actual(group.name, group.mode), "actual"),
          Query(q.group_goal_line(group.name, group.mode), "goal line", goal=True)],
         "currencyUSD" if group.mode == "value" else "short", width=8)
+
+
+def _valued(group: GoalGroup) -> str:
+    if group.mode != "value":
+        return ""
+    table = value_table(group)
+    return f", each at its {table[0]}'s value" if table else " x the lead value"
 
 
 def _goal_inputs() -> list:

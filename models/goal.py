@@ -11,7 +11,8 @@ day, so the line steps up at local midnight, like the daily bars of a waterfall.
 Goals are set per **goal group** (the policy's ``goals.groups``): marketing leads selected on
 their attributes or on the policy segment they fall in, each with inputs typed into the
 policy or learned from the closed loop (models.closed_loop). A policy with only the older
-``marketing_goals`` has one group per segment, with its inputs as typed.
+``marketing_goals`` has one group per segment, with its inputs as typed (its leads: those whose
+own ``segment`` is the goal's, or the policy segment of that name's; models.goal_groups).
 
 Pure: the month is taken in a time zone the caller passes (the policy's default
 calendar's), and "now" is always a parameter.
@@ -25,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from models.goal_groups import MARKETING, POLICY_SEGMENT
+from models.goal_groups import MARKETING, POLICY_SEGMENT, legacy_selection
 from models.policy import FixedInputs, GoalGroup, MarketingGoal, Policy
 
 
@@ -93,7 +94,8 @@ def goal_groups(policy: Policy) -> tuple[GoalGroup, ...]:
     """The policy's goal groups; without a ``goals`` section, one per ``marketing_goals`` segment."""
     if policy.goals is not None:
         return policy.goals.groups
-    return tuple(GoalGroup(name=goal.segment, select={"segment": goal.segment}, monthly_quota=goal.monthly_quota,
+    return tuple(GoalGroup(name=goal.segment, select=legacy_selection(policy, goal.segment),
+                           monthly_quota=goal.monthly_quota,
                            inputs=FixedInputs(marketing_share=goal.marketing_share, close_rate=goal.close_rate,
                                               average_deal_size=goal.average_deal_size))
                  for goal in policy.marketing_goals)

@@ -4,8 +4,9 @@ The worker folds every lead conversion and closed deal into one small ``LeadLoop
 lead (its first conversion: time and attributes; each deal's latest record), keyed by
 lead id like the inputs, so a lead's conversions and deals meet on one partition. At
 refresh time the loops of a worker's partitions become a ``ClosedLoopBook``
-(models.closed_loop) and give the window's monthly figures per goal group, exactly as
-``leadsla goals`` computes them from the same events.
+(models.closed_loop) and give the sales cycle (a number, or ``auto``: computed from the book's
+won deals) and the window's monthly figures per goal group, exactly as ``leadsla goals``
+computes them from the same events.
 
 A loop's size does not grow with the lead's conversions (only the first counts); it
 grows with its deals, which are few per lead (at most ``MAX_DEALS_PER_LEAD`` kept: the
@@ -14,6 +15,7 @@ latest by close time).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from typing import Iterable
@@ -21,13 +23,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from models.closed_loop import ClosedLoopBook, Month, MonthFigures, _Deal, month_figures, window
+from models.closed_loop import ClosedLoopBook, Month, MonthFigures, _Deal, month_figures
 from models.cycles import ATTRIBUTE_FIELDS
 from models.events import DealClosed, LeadConverted
 from models.goal import goal_groups, selects, total_quota
-from models.goal_report import TOTAL, closed_loop_window, goal_zone
+from models.goal_report import TOTAL, closed_loop_window, cycle_and_window, goal_zone
 from models.policy import GoalGroup, Policy
-from models.sales_cycle import AUTO
+from models.sales_cycle import SalesCycle
 
 MAX_DEALS_PER_LEAD = 64
 
@@ -85,30 +87,24 @@ def book_of(loops: Iterable[LeadLoop], zone: ZoneInfo, closed_before: datetime) 
     return book
 
 
-def window_figures(loops: Iterable[LeadLoop], policy: Policy, today: date | None) -> dict[str, list[MonthFigures]]:
+@dataclass(frozen=True)
+class LiveWindow:
+    """The closed loop behind the watermark month's goal, over some partitions' loops."""
+
+    cycle: SalesCycle | None = None  # None: no watermark yet, so no month
+    figures: dict[str, list[MonthFigures]] = field(default_factory=dict)  # group (and total) -> window months
+
+
+def live_window(loops: Iterable[LeadLoop], policy: Policy, today: date | None) -> LiveWindow:
     """Per goal group (and ``total``), the monthly figures of the window behind ``today``'s month's
-    goal, as ``leadsla goals --month`` gives them: only deals closed before that month started."""
+    goal, as ``leadsla goals --month`` gives them: only deals closed before that month started, and a
+    sales cycle of ``auto`` computed from those deals the same way (models.goal_report)."""
     if today is None:
-        return {}
-    problem = live_cycle_problem(policy)
-    if problem:
-        raise ValueError(problem)
+        return LiveWindow()
     zone = goal_zone(policy)
     target = Month(today.year, today.month)
-    settings = closed_loop_window(policy)
-    months = window(target, settings.window_months, settings.sales_cycle_months)
     book = book_of(loops, zone, target.start(zone))
+    cycle, months = cycle_and_window(book, target, closed_loop_window(policy))
     groups = list(goal_groups(policy)) + [GoalGroup(name=TOTAL, monthly_quota=total_quota(policy))]
-    return {group.name: month_figures(book, months, partial(selects, policy, group)) for group in groups}
-
-
-def live_cycle_problem(policy: Policy) -> str | None:
-    """Why the live worker cannot follow this policy's closed loop, or None. ``sales_cycle_months:
-    auto`` needs every won deal of the last 12 months, and a worker holds only its partitions' leads:
-    two workers would compute two cycles, so two windows, and the rules would add up their figures."""
-    if closed_loop_window(policy).sales_cycle_months != AUTO:
-        return None
-    return ("goals.closed_loop.sales_cycle_months: auto is for `leadsla goals`, `report` and `digest` only; "
-            "a worker holds only its own partitions' deals, so its workers could not agree on one cycle: "
-            "give the live worker a number of months (run `leadsla goals --month <this month>` to see the "
-            "one auto computes)")
+    return LiveWindow(cycle, {group.name: month_figures(book, months, partial(selects, policy, group))
+                              for group in groups})

@@ -11,40 +11,26 @@ import string
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from models.calendar import BusinessCalendar
-from models.durations import parse_duration
-from models.goal_groups import GROUP_ATTRIBUTES, POLICY_SEGMENT, check_goal_groups, check_legacy_goals
-from models.sales_cycle import SalesCycleMonths
+from models.goal_groups import check_goal_groups, check_legacy_goals
+from models.goal_spec import (  # noqa: F401 (the goal models are the policy's too: importable from here)
+    WINDOW_MONTHS, ClosedLoopWindow, FixedInputs, GoalGroup, Goals, MarketingGoal, PaceAlert)
+from models.policy_types import Duration, Frozen, MatchValue, Name
 
 POLICY_VERSION = 1
 
 # Limits far above any real agreement, so a typo or a generated file cannot make every
-# lead's evaluation, every alert rule or every dashboard grow without bound.
+# lead's evaluation, every alert rule or every dashboard grow without bound (the goals' own
+# limits are in models.goal_spec, names' and match lists' in models.policy_types).
 MAX_ESCALATIONS = 10
 MAX_SEGMENTS = 100
 MAX_CALENDARS = 50
 MAX_TEAMS = 500
 MAX_MARKETING_GOALS = 100
-MAX_MATCH_VALUES = 100
-MAX_GOAL_GROUPS = 100
-# The closed loop learns from 6 to 12 months (the method's range), offset by a sales cycle of at most two years
-# (models.sales_cycle.MAX_SALES_CYCLE_MONTHS).
-WINDOW_MONTHS = (6, 12)
-MAX_NAME_CHARS = 64
 SEGMENT_MEMO_SIZE = 4096  # distinct lead attribute sets remembered (models.policy.Policy.segment_for)
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS)]
-
-# Text only: a bare number would silently mean seconds, which nobody who writes `target: 15` means.
-Duration = Annotated[timedelta, BeforeValidator(lambda v: v if isinstance(v, timedelta) else parse_duration(v))]
 ClockKind = Literal["business", "24x7"]
-MatchValue = Name | Annotated[list[Name], Field(max_length=MAX_MATCH_VALUES)]
-
-
-class Frozen(BaseModel):
-    # No inf or nan: YAML reads .inf as a number, and a goal of infinite leads is no goal.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Escalation(Frozen):
@@ -107,80 +93,6 @@ class Segment(Frozen):
 
 class Team(Frozen):
     calendar: Name
-
-
-class MarketingGoal(Frozen):
-    """Inputs of the monthly marketing lead goal (see models.goal)."""
-
-    segment: Name
-    monthly_quota: float = Field(gt=0)
-    marketing_share: float = Field(gt=0, le=1)
-    average_deal_size: float = Field(gt=0)
-    close_rate: float = Field(gt=0, le=1)
-
-
-# What a goal group may select on (models.goal_groups): a lead's own attributes, or `policy_segment`,
-# the segment the policy's `segments` place it in. Not `source`: goals count marketing leads.
-GroupAttribute = Literal[GROUP_ATTRIBUTES]  # a tuple subscript spells out its items: one source for the names
-GroupKey = Literal[GROUP_ATTRIBUTES + (POLICY_SEGMENT,)]
-
-
-class FixedInputs(Frozen):
-    """A goal's inputs typed into the policy, relative to the group's quota."""
-
-    marketing_share: float = Field(gt=0, le=1)
-    average_deal_size: float = Field(gt=0)
-    close_rate: float = Field(gt=0, le=1)
-
-
-class ClosedLoopWindow(Frozen):
-    """The months the closed loop learns from: ``window_months`` ending ``sales_cycle_months + 1``
-    months before the goal's month (for March with a 3-month cycle and 6 months: June-November)."""
-
-    window_months: int = Field(default=6, ge=WINDOW_MONTHS[0], le=WINDOW_MONTHS[1])
-    sales_cycle_months: SalesCycleMonths = Field(
-        default=3, description="Whole months, or auto: computed from the data (models.sales_cycle).")
-
-
-class GoalGroup(Frozen):
-    name: Name
-    select: dict[GroupKey, MatchValue] = Field(
-        default_factory=dict, description="Attributes a marketing lead must all match (a list means any of); "
-                                          "empty selects every marketing lead.")
-    inputs: Literal["closed_loop"] | FixedInputs = Field(
-        default="closed_loop", description="closed_loop: learned from the window's leads and deals.")
-    mode: Literal["count", "value"] = "count"
-    lead_value: float | None = Field(default=None, gt=0, description="What one lead of the group is worth in "
-                                     "value mode; default: close rate x average deal size.")
-    monthly_quota: float | None = Field(default=None, gt=0, description="Default: the goals' monthly_quota.")
-
-    def wanted(self, key: str) -> list[str]:
-        """The values selected for ``key`` (none: the group does not select on it)."""
-        value = self.select.get(key)
-        return [] if value is None else [value] if isinstance(value, str) else list(value)
-
-
-class PaceAlert(Frozen):
-    """When the generated rule warns that a group is behind its cumulative goal line."""
-
-    behind_by: float = Field(default=0.1, gt=0, lt=1, description="Share of the goal line to date not reached.")
-    after_day: int = Field(default=5, ge=1, le=28, description="Only from this day of the month on: early in a "
-                           "month a few leads make a large share.")
-    team: Name = Field(default="marketing", description="Team label of the warning (Alertmanager routes on it).")
-    lasting: Duration = Field(default=timedelta(minutes=15), ge=timedelta(0), le=timedelta(days=7),
-                              description="How long a group must stay behind before the warning fires.")
-
-
-class Goals(Frozen):
-    """Marketing's goal per group of leads (models.goal, models.closed_loop)."""
-
-    monthly_quota: float = Field(gt=0, description="The sales quota of a month.")
-    closed_loop: ClosedLoopWindow = ClosedLoopWindow()
-    known_values: dict[GroupAttribute, Annotated[list[Name], Field(max_length=MAX_MATCH_VALUES)]] = Field(
-        default_factory=dict, description="Attribute values leads carry that no segment matches on, "
-                                          "so that groups may select them.")
-    groups: tuple[GoalGroup, ...] = Field(default=(), max_length=MAX_GOAL_GROUPS)
-    pace: PaceAlert = PaceAlert()
 
 
 class Capacity(Frozen):

@@ -7,7 +7,9 @@ each day d of the month up to the period's last day:
 
     actual(d)     the group's marketing leads first converted from the 1st through day d
     goal(d)       goal leads x d / n  (n: the month's days), the cumulative g/n line
-    value(d)      actual(d) x the group's lead value (its ``lead_value``, else close rate x deal size)
+    value(d)      what those leads are worth, each its own value: its type's in the group's
+                  ``lead_values``, else the group's ``lead_value``, else close rate x deal size
+                  (models.lead_values; without a table, actual(d) x the lead value)
     goal value(d) goal value x d / n  (goal value = quota x marketing share)
 
 Attainment is actual against goal to date at the last day shown, in count and in value; a
@@ -28,6 +30,7 @@ from models.closed_loop import ClosedLoopBook, Month
 from models.events import DealClosed, LeadConverted
 from models.goal import goal_groups, selects, total_quota
 from models.goal_report import TOTAL, GroupGoal, closed_loop_window, goal_report, goal_zone
+from models.lead_values import Worth
 from models.sales_cycle import SalesCycle
 from models.policy import GoalGroup, Policy
 from models.report import Period
@@ -53,6 +56,7 @@ class GroupMonth:
     lead_value: float | None
     days: tuple[WaterfallDay, ...]
     sales_cycle: SalesCycle | None = None  # the cycle the month's goal was learned with (as `leadsla goals`)
+    lead_values: dict[str, dict[str, float]] | None = None  # the group's value per type of lead, if it has them
 
     @property
     def last(self) -> WaterfallDay:
@@ -62,6 +66,11 @@ class GroupMonth:
     def attainment(self) -> float | None:
         """Actual leads against the goal line to date."""
         return _ratio(self.last.leads, self.last.goal_leads)
+
+    @property
+    def in_value(self) -> bool:
+        """Followed in value: a value-mode group whose leads the policy can price."""
+        return self.mode == "value" and self.last.value is not None
 
     @property
     def value_attainment(self) -> float | None:
@@ -112,19 +121,20 @@ class MarketingBook:
                    converted: list[tuple[date, dict]], cycle: SalesCycle) -> GroupMonth:
         days_in = calendar.monthrange(month.year, month.month)[1]
         through = min(date(month.year, month.month, days_in), self.period.last_day)
-        per_day = [0] * (through.day + 1)
+        per_day: list[list[dict]] = [[] for _ in range(through.day + 1)]
         for day, attributes in converted:
             if day <= through and selects(policy, group, attributes):
-                per_day[day.day] += 1
-        days, total = [], 0
+                per_day[day.day].append(attributes)
+        days, total, worth = [], 0, Worth(group, goal.lead_value)
         for number in range(1, through.day + 1):
-            total += per_day[number]
+            total += len(per_day[number])
+            for attributes in per_day[number]:
+                worth.add(attributes)
             days.append(WaterfallDay(
                 date(month.year, month.month, number), total, _share_of(goal.goal_leads, number, days_in),
-                None if goal.lead_value is None else total * goal.lead_value,
-                _share_of(goal.goal_value, number, days_in)))
+                worth.total, _share_of(goal.goal_value, number, days_in)))
         return GroupMonth(group.name, goal.mode, str(month), through, goal.goal_leads, goal.goal_value,
-                          goal.lead_value, tuple(days), cycle)
+                          goal.lead_value, tuple(days), cycle, goal.lead_values)
 
 
 def _book(policy: Policy, month: Month, leads: dict) -> ClosedLoopBook:

@@ -1,7 +1,9 @@
 """``leadsla goals --format table``: the goal report laid out for a person to read.
 
-One line per group and the total (the inputs and the goal), then each one's months.
-A figure the window cannot give (a month without leads has no close rate) shows as "—".
+One line per group and the total (the inputs and the goal), then each one's months (for a
+value-mode group, with what its leads were worth: each lead's own value, added up). A group
+that prices its leads by type shows "by <attribute>" as its lead value. A figure the window
+cannot give (a month without leads has no close rate) shows as "—".
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ def goals_table(report: GoalReport) -> str:
     rows = [_summary_row(goal) for goal in (*report.groups, report.total)]
     lines += _aligned([SUMMARY, *rows])
     for goal in (*report.groups, report.total):
+        valued = goal.mode == "value"
         lines += ["", f"{goal.name} by month"]
-        lines += _aligned([MONTHLY, *(_month_row(figures) for figures in goal.months)])
+        lines += _aligned([MONTHLY + (("value",) if valued else ()),
+                           *(_month_row(figures) + ((_number(value),) if valued else ())
+                             for figures, value in zip(goal.months, goal.values))])
     return "\n".join(lines)
 
 
@@ -33,7 +38,15 @@ def _summary_row(goal: GroupGoal) -> tuple[str, ...]:
             _number(sum(m.leads for m in goal.months) / months, 1),
             _number(sum(m.customers for m in goal.months) / months, 1),
             _percent(goal.used.close_rate), _number(goal.used.average_deal_size), _percent(goal.used.marketing_share),
-            _number(goal.lead_value), _number(goal.goal_leads), _number(goal.goal_value))
+            _lead_value(goal), _number(goal.goal_leads), _number(goal.goal_value))
+
+
+def _lead_value(goal: GroupGoal) -> str:
+    """One value, or the attribute a table prices leads by (and what a type it does not list is worth)."""
+    if not goal.lead_values:
+        return _number(goal.lead_value)
+    priced_by = f"by {next(iter(goal.lead_values))}"
+    return priced_by if goal.lead_value is None else f"{priced_by}, else {_number(goal.lead_value)}"
 
 
 def _month_row(figures: MonthFigures) -> tuple[str, ...]:

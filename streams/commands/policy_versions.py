@@ -54,20 +54,3 @@ def _no_date(file: Path) -> date:
     raise UserError(f"{file}: a policy version's name starts with the date it comes into force, "
                     "YYYY-MM-DD (e.g. 2027-03-01.yaml)")
 
-
-def version_path(path: Path | None, name: str, dated: bool) -> str:
-    """Where a version came from, for a message: the folder's file, the file, or the shipped example."""
-    return str(Path(path) / name) if dated and path is not None else name
-
-
-_AUTO_CYCLE = re.compile(r"\bsales_cycle_months\s*:\s*[\"']?auto\b")
-
-
-def auto_cycle_line(where: str) -> str:
-    """``:<line>`` of the first ``sales_cycle_months: auto`` in the file at ``where``, or "" when not found."""
-    try:
-        lines = Path(where).read_text().splitlines()
-    except OSError:
-        return ""
-    found = next((number for number, line in enumerate(lines, 1) if _AUTO_CYCLE.search(line.split("#")[0])), None)
-    return f":{found}" if found else ""

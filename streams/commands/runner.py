@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from models.policy_history import PolicyHistory
-from models.loop_ledger import live_cycle_problem
-from streams.commands.failures import EXIT_UNAVAILABLE, UserError
-from streams.commands.policy_versions import auto_cycle_line, load_history, version_path
+from streams.commands.failures import EXIT_UNAVAILABLE
+from streams.commands.policy_versions import load_history
 from streams.commands.preflight import require_free_port, require_reachable_broker
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import EmbeddedBroker
@@ -75,15 +74,8 @@ def run_worker_only(settings: Settings) -> int:
 
 
 def _policy(settings: Settings) -> PolicyHistory:
-    """Every version: the tracker judges each lead cycle by the version in force at its handoff.
-    The version in force now (alerts, metrics, marketing) must give the worker a fixed sales cycle."""
-    history = load_history(settings.policy_path)
-    now = history.in_force(datetime.now(timezone.utc))
-    problem = live_cycle_problem(now.policy)
-    if problem:
-        where = version_path(settings.policy_path, now.name, history.dated)
-        raise UserError(f"{where}{auto_cycle_line(where)}: {problem}")
-    return history
+    """Every version: the tracker judges each lead cycle by the version in force at its handoff."""
+    return load_history(settings.policy_path)
 
 
 def simulate_only(settings: Settings, speed: float, leads_per_hour: float, count: int | None) -> int:

@@ -94,6 +94,10 @@ FOLLOW_UP_ENDED = _gauge("follow_up_periods_ended", "Lead cycles whose follow-up
 # --- marketing goal per goal group, by event time (models.waterfall, models.loop_ledger) -----------------
 GROUP_LEADS = _gauge("marketing_group_leads_month_to_date", "Marketing conversions of the event-time watermark's "
                      "month so far, per goal group (group=\"total\": every marketing lead).", "group")
+GROUP_VALUE = _gauge("marketing_group_value_month_to_date", "What those conversions are worth, each lead its own "
+                     "value (its type's in the group's lead_values, else the group's lead_value): for the groups "
+                     "that price leads by type; for the others the rules multiply the count by the lead value.",
+                     "group")
 MONTH_DAY = _gauge("marketing_month_day", "Day of the month of the event-time watermark, in the goal zone: the "
                    "waterfall's today.")
 MONTH_DAYS = _gauge("marketing_month_length", "Days in the watermark's month.")
@@ -102,6 +106,10 @@ CLOSED_LOOP = _gauge("closed_loop_window_figure", "The closed loop behind this m
                      "group_revenue (won, closed in the month, from the group's leads), won_revenue (all won, "
                      "closed in the month). Sum over workers.", "group", "month", "figure")
 CLOSED_LOOP_FIGURES = ("leads", "customers", "customer_revenue", "group_revenue", "won_revenue")
+CLOSED_LOOP_CYCLE = _gauge("closed_loop_sales_cycle_months", "The sales cycle this worker's window uses for this "
+                           "month's goal: the policy's number of months, or (auto) the one computed from the won "
+                           "deals of this worker's partitions. The window's figures add up over workers only "
+                           "when every worker uses the same cycle.")
 
 # --- rep bandwidth (models.rep_load); rep labels capped (streams.metrics.labels.REP_CAP, then "other") -------
 REP_LOAD = _gauge("rep_load", "Each rep's load now, by measure: handed_today (leads handed to the rep today), "
@@ -157,6 +165,10 @@ LEARNED_INPUTS = ("close_rate", "average_deal_size", "marketing_share")
 def learned_input_rule(name: str) -> str:
     """An input as the window teaches it (mean of the monthly values where defined)."""
     return f"{RECORDING_RULE_PREFIX}closed_loop_{name}:window"
+
+
+# The sales cycle every worker's window uses; absent while workers disagree (auto: each computes its own).
+CYCLE_RULE = f"{RECORDING_RULE_PREFIX}closed_loop_sales_cycle_months"
 
 
 def goal_rule(name: str) -> str:

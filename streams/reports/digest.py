@@ -89,11 +89,11 @@ def _marketing(report: Report) -> list[str]:
     if report.marketing is None:
         return []
     groups = sorted(report.marketing.groups, key=lambda g: (g.group != "total", g.group))
-    return [_pace(g) for g in groups if (g.month_goal_value if _in_value(g) else g.month_goal_leads) is not None]
+    return [_pace(g) for g in groups if (g.month_goal_value if g.in_value else g.month_goal_leads) is not None]
 
 
 def _pace(group: GroupMonth) -> str:
-    if _in_value(group):
+    if group.in_value:
         return (f"{group.group} {amount(group.last.value)} of {amount(group.last.goal_value)} value due by today "
                 f"({share(group.value_attainment)} of the goal line, {group.month}{_auto_cycle(group)})")
     return (f"{group.group} {group.last.leads} leads of {amount(group.last.goal_leads)} due by today "
@@ -104,10 +104,6 @@ def _auto_cycle(group: GroupMonth) -> str:
     """A computed sales cycle is named, so the reader knows which window the goal came from."""
     cycle = group.sales_cycle
     return f"; sales cycle {cycle.describe()}" if cycle is not None and cycle.setting == AUTO else ""
-
-
-def _in_value(group: GroupMonth) -> bool:
-    return group.mode == "value" and group.lead_value is not None
 
 
 def _speed(figures: SpeedFigures) -> str:

@@ -25,7 +25,8 @@ def group_month_json(group: GroupMonth) -> dict:
     return {
         "group": group.group, "mode": group.mode, "month": group.month, "through": group.through.isoformat(),
         "month_goal_leads": group.month_goal_leads, "month_goal_value": group.month_goal_value,
-        "lead_value": group.lead_value, "leads": last.leads, "goal_leads_to_date": last.goal_leads,
+        "lead_value": group.lead_value, "lead_values": group.lead_values, "leads": last.leads,
+        "goal_leads_to_date": last.goal_leads,
         "attainment": group.attainment, "value": last.value, "goal_value_to_date": last.goal_value,
         "value_attainment": group.value_attainment,
         "sales_cycle_months": group.sales_cycle.months if group.sales_cycle else None,

@@ -20,7 +20,7 @@ ACTUAL_COLOUR = "#2ca02c"
 
 
 def waterfall_chart(group: GroupMonth) -> str:
-    value = group.mode == "value" and group.lead_value is not None
+    value = group.in_value
     actuals = [(d.day.day, d.value if value else d.leads) for d in group.days]
     month_goal = group.month_goal_value if value else group.month_goal_leads
     days_in = calendar.monthrange(group.through.year, group.through.month)[1]

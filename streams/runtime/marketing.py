@@ -9,8 +9,8 @@
   only writer. Invalid conversions are the tracker's to dead-letter, not this agent's.
 - A timer reads (never writes) the lead-state and closed-loop tables of the partitions
   this worker owns and publishes the waterfall per goal group, by the event-time
-  watermark's today (models.waterfall), and the closed loop's window figures
-  (streams.metrics.marketing).
+  watermark's today (models.waterfall), and the closed loop's sales cycle and window
+  figures (models.loop_ledger, streams.metrics.marketing).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import faust
 from models.dead_letters import DeadLetter
 from models.events import DealClosed
 from models.goal_report import goal_zone
-from models.loop_ledger import LeadLoop, fold, window_figures
+from models.loop_ledger import LeadLoop, LiveWindow, fold, live_window
 from models.waterfall import month_to_date_counts
 from streams.kafka.codec import InvalidMessage, check_not_ahead, decode_event, encode
 from streams.kafka.partitioning import misrouted
@@ -40,17 +40,17 @@ REFRESH_INTERVAL_S = 2.0
 
 @dataclass
 class FiguresCache:
-    """The window's figures change only when a loop or the month does; refreshing every few
-    seconds must not rebuild the book of a year's leads each time."""
+    """The window (its cycle and figures) changes only when a loop or the month does; refreshing
+    every few seconds must not rebuild the book of a year's leads each time."""
 
     version: int = 0  # bumped by the agent on every change of the table
     key: tuple | None = None
-    figures: dict = field(default_factory=dict)
+    window: LiveWindow = field(default_factory=LiveWindow)
 
-    def get(self, key: tuple, compute) -> dict:
+    def get(self, key: tuple, compute) -> LiveWindow:
         if key != self.key:
-            self.key, self.figures = key, compute()
-        return self.figures
+            self.key, self.window = key, compute()
+        return self.window
 
 
 class FlushBeforeCommit(faust.Sensor):
@@ -136,9 +136,9 @@ def publish(app: faust.App, context: AppContext, table: faust.Table, collector: 
     counts = month_to_date_counts(states, watermarks, context.policy, goal_zone(context.policy))
     month = (counts.today.year, counts.today.month) if counts.today else None
 
-    def compute() -> dict:
+    def compute() -> LiveWindow:
         loops = [loop for loop in table.data.values() if loop.partition in mine]
-        return window_figures(loops, context.policy, counts.today)
+        return live_window(loops, context.policy, counts.today)
 
-    figures = cache.get((month, frozenset(mine), cache.version, len(table.data)), compute)
-    collector.publish(marketing_families(counts, figures, context.policy))
+    live = cache.get((month, frozenset(mine), cache.version, len(table.data)), compute)
+    collector.publish(marketing_families(counts, live, context.policy))

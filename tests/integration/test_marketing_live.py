@@ -17,11 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from models.closed_loop import Month, window
 from models.events import DealClosed, LeadConverted
 from models.goal_report import closed_loop_book, closed_loop_window, goal_report, goal_zone
+from models.policy_file import parse_policy
 from streams.kafka.admin import read_topic
 from streams.kafka.broker import free_port
 from streams.metrics import names
 from streams.runtime.policy_source import load_policy
-from tests.harness import wait_for
+from tests.harness import REPO, wait_for
 
 pytestmark = pytest.mark.broker
 POLICY = load_policy(None)
@@ -70,13 +71,17 @@ def scenario(now: datetime) -> list:
     ]
 
 
-def expected_figures(events: list, now: datetime) -> dict[tuple, float]:
+def goals_for_this_month(events: list, now: datetime, policy=POLICY):
     """What `leadsla goals --month <this month>` computes, through the offline book."""
-    target = Month.of(now, goal_zone(POLICY))
-    book = closed_loop_book(POLICY, target)
+    target = Month.of(now, goal_zone(policy))
+    book = closed_loop_book(policy, target)
     for event in events:
         book.add(event)
-    report = goal_report(POLICY, book, target, closed_loop_window(POLICY))
+    return goal_report(policy, book, target, closed_loop_window(policy))
+
+
+def expected_figures(events: list, now: datetime, policy=POLICY) -> dict[tuple, float]:
+    report = goals_for_this_month(events, now, policy)
     expected = {}
     for group in report.groups + (report.total,):
         for month in group.months:
@@ -166,3 +171,66 @@ def test_two_workers_each_report_their_partitions_and_their_sums_are_leadsla_goa
 
     served = wait_for(summed, lambda got: all(got.get(k) == v for k, v in expected.items()), timeout_s=150)
     assert {k: served.get(k) for k in expected} == expected, pipeline.worker_logs()
+
+
+# The shipped policy with the cycle computed from the deals, and a group that prices its leads by offer.
+AUTO_TEXT = (REPO / "models" / "example_policy.yaml").read_text().replace(
+    "sales_cycle_months: 3}", "sales_cycle_months: auto}"
+).replace("  groups:\n", """  groups:
+    - name: enterprise-offers
+      select: {segment: enterprise}
+      mode: value
+      lead_value: 1000
+      lead_values:
+        offer: {demo-request: 5000, whitepaper: 800}
+""", 1)
+AUTO_POLICY = parse_policy(AUTO_TEXT)
+
+
+def auto_scenario(now: datetime) -> list:
+    """In each of the 2nd to 7th months before this one, a mid-market lead converted on the 15th won a deal
+    of 10,000 30 days later, and an enterprise demo request lost its deal: every won deal took 30 days,
+    1.0 months, so the cycle is 1 month (the policy's default is 3) and the window the 7th to the 2nd
+    months before this one. A deal won this month is not known yet. This month: three enterprise leads,
+    worth 5,000 (demo request), 800 (whitepaper) and 1,000 (no offer: the group's lead_value)."""
+    zone = goal_zone(AUTO_POLICY)
+    this_month = Month.of(now, zone)
+    events = []
+    for back in range(2, 8):
+        mid = this_month.plus(-back).start(zone) + timedelta(days=14)
+        events += [converted(f"L-mm-{back}", mid, "mid-market"),
+                   deal(f"L-mm-{back}", f"D-mm-{back}", mid + timedelta(days=30), "won", 10_000),
+                   converted(f"L-ent-{back}", mid, "enterprise", "demo-request"),
+                   deal(f"L-ent-{back}", f"D-ent-{back}", mid + timedelta(days=20), "lost", 40_000)]
+    events.append(deal("L-mm-2", "D-late", now - timedelta(minutes=3), "won", 99_000))
+    events += [converted("L-now-demo", now - timedelta(minutes=2), "enterprise", "demo-request"),
+               converted("L-now-paper", now - timedelta(minutes=2), "enterprise", "whitepaper"),
+               converted("L-now-plain", now - timedelta(minutes=2), "enterprise"),
+               converted("L-now-smb", now - timedelta(minutes=2), "smb")]
+    return events
+
+
+def test_with_an_auto_cycle_the_worker_learns_from_the_window_leadsla_goals_uses(pipeline):
+    """`sales_cycle_months: auto`: the worker computes the cycle from the deals it holds, for its
+    watermark's month, and serves it with the window's figures, as `leadsla goals` computes them; a group
+    priced by offer gets the month's value of each lead."""
+    port = free_port()
+    policy_path = pipeline.workdir / "auto-policy.yaml"
+    policy_path.write_text(AUTO_TEXT)
+    pipeline.settings = pipeline.settings.but(metrics_port=port, policy_path=policy_path)
+    now = datetime.now(timezone.utc)
+    events = auto_scenario(now)
+    pipeline.produce_events(events)
+    pipeline.start_worker()
+
+    report = goals_for_this_month(events, now, AUTO_POLICY)
+    assert (report.sales_cycle.months, report.sales_cycle.computed_from_deals) == (1, 6)
+    expected = expected_figures(events, now, AUTO_POLICY)
+    assert {dict(labels)["month"] for _, labels in expected} == {str(m) for m in report.window}
+    cycle, value = (names.CLOSED_LOOP_CYCLE.name, ()), (names.GROUP_VALUE.name, (("group", "enterprise-offers"),))
+    served = wait_for(lambda: scrape(port), lambda got: all(got.get(k) == v for k, v in expected.items())
+                      and got.get(cycle) == 1 and got.get(value) == 6800, timeout_s=90)
+    assert {k: served.get(k) for k in expected} == expected, pipeline.worker_logs()
+    assert {key for key in served if key[0] == names.CLOSED_LOOP.name} == set(expected)  # no other month
+    assert (served.get(cycle), served.get(value)) == (1, 5000 + 800 + 1000)
+    assert served[(names.GROUP_LEADS.name, (("group", "enterprise-offers"),))] == 3

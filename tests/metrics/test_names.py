@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from models.goal_report import goal_zone
-from models.loop_ledger import window_figures
+from models.loop_ledger import live_window
 from models.waterfall import month_to_date_counts
 from streams.metrics.marketing import marketing_families
 from streams.metrics.snapshot import SnapshotCollector
@@ -60,7 +60,8 @@ def test_every_metric_a_rule_or_panel_queries_is_declared(path):
 def test_every_recording_rule_name_comes_from_the_names_module():
     window = window_name(example_policy())
     declared = {names.decided_increase_rule(window), names.breached_ratio_rule(window),
-                names.DEPTH_BREACHED_RATIO_RULE, *(names.learned_input_rule(n) for n in names.LEARNED_INPUTS),
+                names.DEPTH_BREACHED_RATIO_RULE, names.CYCLE_RULE,
+                *(names.learned_input_rule(n) for n in names.LEARNED_INPUTS),
                 *(names.goal_rule(n) for n in (*names.LEARNED_INPUTS, "lead_value", "goal_leads", "goal_value",
                                                "goal_leads_to_date", "goal_value_to_date", "value_to_date",
                                                "behind"))}
@@ -76,7 +77,7 @@ def test_the_exported_metrics_are_exactly_the_declared_ones_with_their_help_and_
     marketing = SnapshotCollector()  # streams.runtime.marketing registers its own
     metrics.registry.register(marketing)
     counts = month_to_date_counts([], {0: at(0)}, policy, goal_zone(policy))
-    marketing.publish(marketing_families(counts, window_figures([], policy, counts.today), policy))
+    marketing.publish(marketing_families(counts, live_window([], policy, counts.today), policy))
     exported = {family.name: family for family in metrics.registry.collect()}
     declared = {metric.name.removesuffix("_total") if metric.type == names.COUNTER else metric.name: metric
                 for metric in names.METRICS}

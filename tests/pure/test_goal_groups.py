@@ -110,19 +110,42 @@ def test_the_shipped_policy_has_closed_loop_and_typed_groups():
     assert selects(policy, groups["enterprise-content"], lead(segment="enterprise", offer="whitepaper"))
 
 
-def test_a_policy_with_only_marketing_goals_keeps_them_as_typed_groups():
-    text = POLICY.split("goals:\n")[0] + """marketing_goals:
+LEGACY = POLICY.split("goals:\n")[0] + """marketing_goals:
   - {segment: enterprise, monthly_quota: 2000, marketing_share: 0.5, average_deal_size: 100, close_rate: 0.5}
-  - {segment: smb, monthly_quota: 3000, marketing_share: 1, average_deal_size: 100, close_rate: 0.5}
-"""
-    policy = parse_policy(text)
+  - {segment: demos, monthly_quota: 3000, marketing_share: 1, average_deal_size: 100, close_rate: 0.5}
+"""  # lines 17..19
+
+
+def test_a_policy_with_only_marketing_goals_keeps_them_as_typed_groups():
+    policy = parse_policy(LEGACY)
     groups = goal_groups(policy)
-    assert [g.name for g in groups] == ["enterprise", "smb"]
+    assert [g.name for g in groups] == ["enterprise", "demos"]
     assert total_quota(policy) == 5000
     assert selects(policy, groups[0], lead(segment="enterprise")) and not selects(policy, groups[0], lead())
     fixed = groups[1].inputs
     assert goal_leads(group_quota(policy, groups[1]), fixed.marketing_share, fixed.average_deal_size,
                       fixed.close_rate) == pytest.approx(monthly_goal(policy.marketing_goals[1])) == 60
+
+
+def test_a_marketing_goal_named_after_a_policy_segment_counts_the_leads_that_segment_gets():
+    """No lead carries `segment: demos` (no segment matches on it): the goal counts the segment's leads."""
+    policy = parse_policy(LEGACY)
+    demos = goal_groups(policy)[1]
+    assert selects(policy, demos, lead(segment="enterprise", offer="demo-request"))
+    assert not selects(policy, demos, lead(segment="enterprise", offer="ebook"))  # falls in 'rest'
+    assert not selects(policy, demos, lead(segment="demos"))
+
+
+@pytest.mark.parametrize("segment, problem", [
+    ("demo-request", "p.yaml:19: marketing_goals[1].segment: no lead can be counted: 'demo-request' is neither a "
+                     "segment of this policy (known: demos, reps-own, rest) nor a value of the lead attribute "
+                     "segment a segment matches on (known: enterprise); a goal for leads of another segment value "
+                     "needs a goals section, with the value in goals.known_values.segment"),
+    ("reps-own", "p.yaml:19: marketing_goals[1].segment: segment 'reps-own' matches only source sales: it holds "
+                 "no marketing lead, and goals count marketing leads"),
+], ids=["unknown", "sales-only"])
+def test_a_marketing_goal_that_would_count_nothing_is_refused_naming_the_line(segment, problem):
+    assert problems(LEGACY.replace("{segment: demos,", f"{{segment: {segment},")) == [problem]
 
 
 # --- groups that could count nothing -------------------------------------------------------------
@@ -192,7 +215,8 @@ def test_typed_inputs_out_of_range_are_refused_naming_the_field():
 
 
 @pytest.mark.parametrize("second, problem", [
-    ("smb", "p.yaml:19: marketing_goals[1].segment: a second goal for segment 'smb': each segment has one goal"),
+    ("enterprise", "p.yaml:19: marketing_goals[1].segment: a second goal for segment 'enterprise': each segment "
+                   "has one goal"),
     ("total", "p.yaml:19: marketing_goals[1].segment: 'total' is reserved: it names every marketing lead in "
               "`leadsla goals`, the reports and the metrics; a goal for such a segment needs a goals section, "
               "with a group of another name"),
@@ -200,7 +224,7 @@ def test_typed_inputs_out_of_range_are_refused_naming_the_field():
 def test_marketing_goals_that_would_share_a_group_name_are_refused(second, problem):
     """Each entry is a group named by its segment: two of one name would count its leads twice live."""
     text = POLICY.split("goals:\n")[0] + f"""marketing_goals:
-  - {{segment: smb, monthly_quota: 2000, marketing_share: 0.5, average_deal_size: 100, close_rate: 0.5}}
+  - {{segment: enterprise, monthly_quota: 2000, marketing_share: 0.5, average_deal_size: 100, close_rate: 0.5}}
   - {{segment: {second}, monthly_quota: 3000, marketing_share: 1, average_deal_size: 100, close_rate: 0.5}}
 """
     assert problems(text) == [problem]

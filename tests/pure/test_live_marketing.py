@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from models.closed_loop import Month
 from models.events import Tick
 from models.goal_report import closed_loop_book, closed_loop_window, goal_report
-from models.loop_ledger import MAX_DEALS_PER_LEAD, fold, window_figures
+from models.loop_ledger import MAX_DEALS_PER_LEAD, fold, live_window
 from models.tracker import Tracker
 from models.waterfall import month_to_date_counts
 from tests.pure.test_closed_loop import PARIS, POLICY, deal, lead, paris
@@ -54,7 +54,7 @@ def test_the_live_fold_gives_the_goal_reports_figures_in_any_arrival_order():
     for seed in range(5):
         shuffled = list(events)
         random.Random(seed).shuffle(shuffled)
-        assert window_figures(loops_of(shuffled), POLICY, today) == expected
+        assert live_window(loops_of(shuffled), POLICY, today).figures == expected
 
 
 def test_only_a_change_is_written_and_a_leads_deals_stay_bounded():

@@ -12,12 +12,13 @@ import pytest
 
 from models.closed_loop import Month
 from models.goal_report import closed_loop_book, closed_loop_window, goal_report
-from models.loop_ledger import live_cycle_problem, window_figures
+from models.loop_ledger import live_window
 from models.policy_file import PolicyError, parse_policy
 from models.report import Period
 from models.report_marketing import MarketingBook
 from models.sales_cycle import months_of, sales_cycle
 from tests.pure.test_closed_loop import POLICY, deal, lead, paris
+from tests.pure.test_live_marketing import loops_of
 
 MARCH = Month(2027, 3)
 AUTO_POLICY = parse_policy(POLICY_TEXT := """\
@@ -154,8 +155,23 @@ def test_a_bad_cycle_is_refused_naming_file_line_and_field(value):
         "p.yaml:12: goals.closed_loop.sales_cycle_months: must be a whole number of months from 0 to 24, or auto")
 
 
-def test_the_live_worker_refuses_auto_and_takes_a_number():
-    assert "auto is for `leadsla goals`, `report` and `digest` only" in live_cycle_problem(AUTO_POLICY)
-    assert live_cycle_problem(POLICY) is None
-    with pytest.raises(ValueError, match="a worker holds only its own partitions' deals"):
-        window_figures([], AUTO_POLICY, paris(2027, 3, 2).date())
+def test_the_live_worker_computes_the_cycle_from_its_loops_as_leadsla_goals_does():
+    """The worker's window for March (its watermark's month) follows the cycle computed from the deals
+    it has folded: July to December, with the figures `leadsla goals --month 2027-03` gives."""
+    report = goal_report(AUTO_POLICY, _book(WITH_DECEMBER), MARCH, closed_loop_window(AUTO_POLICY))
+    live = live_window(loops_of(WITH_DECEMBER), AUTO_POLICY, date(2027, 3, 2))
+    assert live.cycle == report.sales_cycle
+    assert (live.cycle.months, live.cycle.computed_from_deals, live.cycle.mean_days) == (2, 2, 60)
+    assert [str(m.month) for m in live.figures["total"]] == ["2026-07", "2026-08", "2026-09", "2026-10",
+                                                             "2026-11", "2026-12"]
+    assert live.figures == {g.name: list(g.months) for g in report.groups + (report.total,)}
+    assert live_window([], AUTO_POLICY, None).cycle is None  # no watermark yet: no month, no cycle
+
+
+def test_workers_holding_different_deals_can_compute_different_cycles():
+    """Why the generated rules learn only while every worker uses one cycle (alerts.marketing_rules):
+    a worker with lead a alone sees 30 days (1 month), one with lead b alone 90 days (3 months); all
+    deals give 60 days, 2 months. Had both said 2, so would all deals: the mean of all lies between."""
+    a, b = COUNTED[:2], COUNTED[2:]
+    cycles = [live_window(loops_of(part), AUTO_POLICY, date(2027, 3, 2)).cycle.months for part in (a, b, COUNTED)]
+    assert cycles == [1, 3, 2]
