@@ -13,7 +13,8 @@ labels); these rules watch the aggregates instead:
 - the pipeline stalled: the watermark or the ticks stopped advancing (then no
   per-lead alert can fire, so this pages the operations team);
 - dead letters arriving (a producer sends records the pipeline rejects);
-- alert delivery to an Alertmanager failing.
+- alert delivery to an Alertmanager failing;
+- a worker without its Kafka broker for a minute (it reads nothing and its outcomes wait).
 
 Compliance is computed as 1 - breached/decided, not met/decided: a team that met
 no lead at all has no ``result="met"`` series, and a ratio over a missing series
@@ -36,6 +37,7 @@ STALLED_AFTER = timedelta(minutes=3)  # beyond the allowed lateness, which is th
 TICKS_WINDOW = "2m"
 DEAD_LETTER_WINDOW = "10m"
 DELIVERY_WINDOW = "5m"
+BROKER_AWAY_S = 60  # a broker that blinks is ridden out; one away for a minute holds every alert back
 
 
 def rule_file(policy: Policy) -> dict:
@@ -101,6 +103,10 @@ def _pipeline_group(policy: Policy) -> dict:
         _ops_alert("LeadSLAAlertDeliveryFailing", _delivery_failing(), "2m", "page", team,
                    "Alerts cannot be delivered to Alertmanager {{ $labels.alertmanager }}: every post failed for "
                    f"{DELIVERY_WINDOW}. Lead pages routed through it are not reaching anyone."),
+        _ops_alert("LeadSLABrokerUnreachable", f"max by (instance) ({names.BROKER_UNREACHABLE.name}) > {BROKER_AWAY_S}",
+                   "0s", "page", team, "Worker {{ $labels.instance }} has had no answer from its Kafka broker for "
+                   "{{ $value | humanizeDuration }}: it reads no input and its outcomes wait, so no lead alert "
+                   "can fire."),
     ]
     return {"name": "leadsla-pipeline", "rules": rules}
 

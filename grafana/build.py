@@ -223,7 +223,8 @@ def _goal_inputs() -> list:
 
 def pipeline_health(policy: Policy) -> dash.Dashboard:
     board = _dashboard("pipeline-health", "leadsla: Pipeline health",
-                       "Is the monitor itself keeping up: inputs, rejects, watermarks, ticks, alert delivery.")
+                       "Is the monitor itself keeping up: inputs, rejects, watermarks, ticks, the broker, "
+                       "alert delivery.")
     board = _section(board, "Flow", [
         graph("Input events per topic", "Valid events routed to the timeline, per second.",
               [Query(q.rate(names.EVENTS.name, "topic"), "{{topic}}")], "short"),
@@ -241,6 +242,11 @@ def pipeline_health(policy: Policy) -> dash.Dashboard:
               "s"),
         graph("Tick age", "Time since the last tick round; grows when the pipeline is behind its inputs or "
               "stalled.", [Query(q.gauge(names.TICK_AGE.name, "max"), "tick age")], "s"),
+        graph("Broker unreachable, per worker", "How long each worker's Kafka broker has not answered its probe "
+              "(0 while it answers): meanwhile inputs are not read and outcomes wait. LeadSLABrokerUnreachable "
+              "pages beyond a minute.",
+              [Query(q.gauge(names.BROKER_UNREACHABLE.name, "max", by="instance"), "{{instance}}")], "s",
+              width=24, height=6),
     ])
     return _section(board, "State and delivery", [
         single("Tracked leads", "Leads in the lead-state table.", Query(q.gauge(names.TRACKED_LEADS.name)), "short"),

@@ -25,12 +25,17 @@ from streams.kafka.security import PLAINTEXT
 from streams.metrics.endpoint import serve_metrics
 from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.app import Extension, create_app
+from streams.runtime.broker_watch import install_broker_watch
 from streams.runtime.clock import Clock, SystemClock, demo_clock
+from streams.runtime.delivery import DeliveryGuard
 from streams.runtime.gauge_timer import metrics_extension
 from streams.runtime.marketing import marketing_extension
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
 from streams.runtime.worker import make_worker
+
+LOSS_EXIT_GRACE_S = 10.0  # how long a worker whose broker lost its topics may take to stop
+_LEAVING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -103,19 +108,37 @@ def _run_worker(settings: Settings, history: PolicyHistory, clock: Clock, *, qui
     logfile = str(settings.data_dir / "worker.log") if quiet else None
     worker, delivery = make_worker(app, loglevel=settings.log_level, logfile=logfile, quiet=quiet,
                                    delivery_timeout_s=settings.delivery_timeout_s)
+    watch = install_broker_watch(app, settings, metrics, lambda loss: _stop_for_loss(delivery, loss))
     code = 0
     try:
         worker.execute_from_commandline()
     except SystemExit as exit_:
         code = int(exit_.code or 0)
+    if watch.lost is not None:
+        _leave(f"stopped: {watch.lost}")
     if delivery.failure is not None:
-        _say(f"stopped: {delivery.failure} (broker {settings.bootstrap}; LEADSLA_DELIVERY_TIMEOUT "
-             f"is {settings.delivery_timeout_s:g} s)")
-        # Faust's consumer thread may still wait on the broker's socket, and a normal exit
-        # would wait for it: the worker has committed what it could, so leave now.
+        _leave(f"stopped: {delivery.failure} (broker {settings.bootstrap}; LEADSLA_DELIVERY_TIMEOUT "
+               f"is {settings.delivery_timeout_s:g} s)")
+    return code
+
+
+def _stop_for_loss(delivery: DeliveryGuard, loss: str) -> None:
+    """The broker lost the worker's topics: commit nothing more, stop, and leave within a grace even
+    if the stop hangs (Faust retries its commits on topics that are gone)."""
+    delivery.refuse(loss)
+    os.kill(os.getpid(), signal.SIGTERM)
+    timer = threading.Timer(LOSS_EXIT_GRACE_S, _leave, args=(f"stopped: {loss}",))
+    timer.daemon = True
+    timer.start()
+
+
+def _leave(text: str) -> None:
+    """Say why the worker stopped and exit with status 3 at once: Faust's consumer thread may still
+    wait on the broker's socket, and a normal exit would wait for it; what could be committed was."""
+    with _LEAVING:  # once, whether the worker's stop or the grace timer gets here first
+        _say(text)
         sys.stdout.flush()
         os._exit(EXIT_UNAVAILABLE)
-    return code
 
 
 def _preflight(settings: Settings) -> None:

@@ -1,2 +1,2 @@
 """Kafka plumbing (event codec, topic admin, produce/read, embedded broker, TLS/SASL security and the
-clients opened with it); imports only models."""
+clients opened with it, the broker probe); imports only models."""

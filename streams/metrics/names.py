@@ -55,6 +55,10 @@ WATERMARK_LAG = _gauge("watermark_lag_seconds", "How far each partition's waterm
                        "(at least the policy's allowed lateness).", "partition", unit="seconds")
 TICK_AGE = _gauge("tick_age_seconds", "Time since the last tick round; grows when the pipeline is behind its "
                   "inputs or stalled.", unit="seconds")
+BROKER_UP = _gauge("broker_up", "1 while the Kafka broker answers this worker's metadata probe (every second), "
+                   "0 while it does not: inputs are not read and outcomes are held.")
+BROKER_UNREACHABLE = _gauge("broker_unreachable_seconds", "How long the Kafka broker has not answered this worker "
+                            "(since its last answer; 0 while it answers).", unit="seconds")
 
 # --- leads: both sides of the agreement ---------------------------------------------------------------
 CONVERTED = _counter("leads_converted", "Lead conversions, by source and the lead's segment.", "source", "segment")

@@ -16,6 +16,7 @@ How corrections are counted (each lead cycle once) is explained in streams.metri
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -56,6 +57,12 @@ class PipelineMetrics:
         self.entries, self.duplicates = create(names.TIMELINE_ENTRIES, r), create(names.DUPLICATES, r)
         self.ticks_sent, self.watermark = create(names.TICKS, r), create(names.WATERMARK, r)
         self.outcomes = create(names.OUTCOMES, r)
+        # the broker as this worker sees it (streams.runtime.broker_watch): up from the start (the
+        # worker reached it to create its topics); how long it has been away is computed at each scrape
+        self.broker_up, self.broker_unreachable = create(names.BROKER_UP, r), create(names.BROKER_UNREACHABLE, r)
+        self.broker_up.set(1)
+        self._broker_answered_at: float | None = None  # None while it answers
+        self.broker_unreachable.set_function(self._broker_unreachable_s)
         # leads: both sides of the agreement
         self.converted, self.converted_value = create(names.CONVERTED, r), create(names.CONVERTED_VALUE, r)
         self.handed_off, self.decided = create(names.HANDED_OFF, r), create(names.DECIDED, r)
@@ -139,6 +146,15 @@ class PipelineMetrics:
         for partition in set(self.watermarks) - owned:
             del self.watermarks[partition]
             self.watermark.remove(str(partition))
+
+    def observe_broker(self, reachable: bool, last_answer_at: float) -> None:
+        """Whether the broker answers now, and when it last did (Unix time)."""
+        self.broker_up.set(1 if reachable else 0)
+        self._broker_answered_at = None if reachable else last_answer_at
+
+    def _broker_unreachable_s(self) -> float:
+        answered_at = self._broker_answered_at
+        return 0.0 if answered_at is None else max(0.0, time.time() - answered_at)
 
     def lag_behind(self, now: datetime) -> tuple[dict[int, timedelta], timedelta | None]:
         """Watermark lag per partition and the age of the last tick, as of ``now``."""

@@ -18,6 +18,10 @@ the producer (``send_soon``: outcomes, dead letters, changelogs) and, before a c
 
 While the worker is stopping (SIGTERM) it waits at most ``STOP_GRACE_S`` for a broker
 that is away: then undelivered messages refuse the commit, and the stop goes on.
+
+``refuse(reason)`` refuses every later commit outright: the broker watch calls it when the
+broker lost the worker's topics (streams.runtime.broker_watch), so no offset is committed onto
+a broker that no longer holds the records behind it.
 """
 
 from __future__ import annotations
@@ -46,11 +50,16 @@ class DeliveryGuard:
         self.timeout_s = timeout_s
         self.stop = stop
         self.failure: str | None = None
+        self.refusal: str | None = None  # why no commit may happen any more (``refuse``)
         self._stop_deadline: float | None = None  # set once the worker begins to stop
         self._pending: set[asyncio.Future] = set()
         producer = app.producer
         self._send_soon, self._flush = producer.send_soon, producer.flush
         producer.send_soon, producer.flush = self._track, self.flush
+
+    def refuse(self, reason: str) -> None:
+        """No commit from now on: every later flush, shutdown's included, raises ``reason``."""
+        self.refusal = reason
 
     def _track(self, fut) -> None:
         self._pending.add(fut)
@@ -63,8 +72,8 @@ class DeliveryGuard:
 
     async def flush(self) -> None:
         """Faust's flush, then every message sent so far delivered; raises if one cannot be."""
-        if self.failure is not None:
-            raise UndeliveredMessages(self.failure)
+        if self.failure is not None or self.refusal is not None:
+            raise UndeliveredMessages(self.failure or self.refusal)
         waiting = list(self._pending)
         deadline = time.monotonic() + self.timeout_s
         faust_flush = asyncio.ensure_future(self._flush())

@@ -11,17 +11,22 @@ tests/stream/kafka/test_security.py for what was tried); its client arguments ar
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from datetime import datetime, timezone
 
+import faust
 import pytest
 
 from models.outcomes import Outcome
 from streams.kafka.admin import TopicSpec, ensure_topics, read_topic
 from streams.kafka.cluster import KafkaCluster
+from streams.kafka.metadata_probe import BrokerUnreachable, MetadataProbe
 from streams.kafka.security import KafkaSecurityError
+from streams.runtime.app import _faust_settings
+from streams.runtime.broker_watch import probe_auth
 from streams.runtime.settings import Settings
 from tests.harness import Pipeline, wait_for
 from tests.integration.tls_broker import TlsBroker, make_pki
@@ -101,3 +106,26 @@ def test_a_certificate_for_another_host_name_is_refused_unless_the_check_is_off(
 def test_a_missing_client_certificate_is_named_when_the_broker_wants_one(tls_broker):
     with pytest.raises(KafkaSecurityError, match="set LEADSLA_KAFKA_SSL_CERT and LEADSLA_KAFKA_SSL_KEY"):
         ensure_topics(tls_broker.cluster(ssl_cert=None, ssl_key=None), [TopicSpec("never", 1)], timeout_s=3)
+
+
+
+def broker_watch_look(settings: Settings, topics: list[str]):
+    """The worker's broker probe, with the credentials the worker's own Faust app gets."""
+    async def ask():
+        auth = probe_auth(faust.App("probe", **_faust_settings(settings)))
+        probe = MetadataProbe(settings.bootstrap, auth, timeout_s=3)
+        try:
+            return await probe.look(topics)
+        finally:
+            await probe.close()
+    return asyncio.run(ask())
+
+
+def test_the_broker_watch_reaches_the_broker_over_mutual_tls_as_the_worker_does(tls_pipeline, tls_broker, pki):
+    settings, outcomes = tls_pipeline.settings, tls_pipeline.settings.topics.outcomes
+    ensure_topics(tls_broker.cluster(), [TopicSpec(outcomes, 1)])
+    view = broker_watch_look(settings, [outcomes])
+    assert view.topics == {outcomes} and view.cluster_id.startswith("tls-")
+    without_certificate = settings.but(kafka_security=pki.client_security(ssl_cert=None, ssl_key=None))
+    with pytest.raises(BrokerUnreachable):  # the broker wants one: the probe presents the worker's
+        broker_watch_look(without_certificate, [outcomes])

@@ -14,9 +14,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED = ("models", "streams", "alerts", "grafana")
 CLIENT_CLASSES = frozenset({"KafkaProducer", "KafkaConsumer", "KafkaAdminClient",
-                            "AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient"})
+                            "AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient", "AIOKafkaClient"})
 # The embedded broker's readiness probe: it talks to the plaintext broker it just started.
-ALLOWED = {"streams/kafka/broker.py": "a probe of the embedded broker, always plaintext"}
+# The worker's broker probe is given the Faust app's own aiokafka credentials
+# (streams.runtime.broker_watch.probe_auth; tests/stream/runtime/test_broker_state.py).
+ALLOWED = {"streams/kafka/broker.py": "a probe of the embedded broker, always plaintext",
+           "streams/kafka/metadata_probe.py": "the broker watch's probe, with the worker's credentials"}
 
 
 def direct_constructions(source: str, name: str) -> list[str]:
