@@ -130,7 +130,7 @@ def _pace_alert(pace: PaceAlert) -> dict:
 
 def _cycles_disagree(pace: PaceAlert) -> dict:
     cycle = names.CLOSED_LOOP_CYCLE.name
-    rule = {"alert": "ClosedLoopCycleDisagrees", "expr": f"max({cycle}) != min({cycle})"}
+    rule = {"alert": names.CYCLE_ALERT, "expr": f"max({cycle}) != min({cycle})"}
     if pace.lasting:
         rule["for"] = format_duration(pace.lasting)
     return rule | {

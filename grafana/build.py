@@ -212,12 +212,31 @@ def _goal_inputs() -> list:
         per_group("Average deal size", "average_deal_size", "currencyUSD", "Won revenue / customers."),
         per_group("Marketing share", "marketing_share", "percentunit", "Won revenue closed from the group's "
                   "leads / all won revenue, per month."),
+        *_sales_cycle(),
         per_group("Monthly goal in leads", "goal_leads", "short", "Quota x share / deal size / close rate."),
         bars("Behind the goal line", "Share of the goal line to date not reached, in the group's mode (below 0: "
              "ahead). The warning fires beyond the policy's margin.",
              [Query(q.group_rule(names.goal_rule("behind")), "{{group}}")], "percentunit"),
         graph("Conversions by source", "Marketing- vs sales-generated leads in the window.",
               [Query(q.increase(names.CONVERTED.name, "source"), "{{source}}")], "short"),
+    ]
+
+
+def _sales_cycle() -> list:
+    """The cycle that places the window (it ends cycle + 1 months before the month), and whether the
+    workers agree on it: with ``sales_cycle_months: auto`` each computes its own from its partitions' deals."""
+    return [
+        graph("Sales cycle of the window, per worker (months)",
+              "The sales cycle each worker's closed-loop window uses for this month's goal (the window ends "
+              "cycle + 1 months before the month): the policy's number of months, or with sales_cycle_months: "
+              "auto the one computed from the won deals of the worker's own partitions. 'every worker': the "
+              "cycle they all use, which the rules learn from; no line while they disagree.",
+              [Query(q.sales_cycle_per_worker(), "{{instance}}"), Query(q.sales_cycle_agreed(), "every worker")],
+              "short", width=8),
+        single("Sales cycles in use", "Different sales cycles among the workers: 1 when they agree. More "
+               f"(sales_cycle_months: auto only): their windows differ, no goal is learned and {names.CYCLE_ALERT} "
+               "warns; set a number of months in the policy.",
+               Query(q.sales_cycles_in_use()), "short", width=4, height=8, red_above=2),
     ]
 
 

@@ -95,3 +95,18 @@ def group_actual(group: str, mode: str) -> str:
 
 def group_goal_line(group: str, mode: str) -> str:
     return group_rule(names.goal_rule("goal_value_to_date" if mode == "value" else "goal_leads_to_date"), group=group)
+
+
+def sales_cycle_per_worker() -> str:
+    """The sales cycle each worker's closed-loop window uses (one series per scraped worker)."""
+    return gauge(names.CLOSED_LOOP_CYCLE.name, "max", by="instance")
+
+
+def sales_cycle_agreed() -> str:
+    """The cycle every worker uses (recording rule): no series while they disagree."""
+    return gauge(names.CYCLE_RULE, "max")
+
+
+def sales_cycles_in_use() -> str:
+    """How many different sales cycles the workers use: 1 when they agree."""
+    return f'count (count_values ("months", {names.CLOSED_LOOP_CYCLE.name}))'

@@ -173,6 +173,8 @@ def learned_input_rule(name: str) -> str:
 
 # The sales cycle every worker's window uses; absent while workers disagree (auto: each computes its own).
 CYCLE_RULE = f"{RECORDING_RULE_PREFIX}closed_loop_sales_cycle_months"
+# The warning while they disagree (alerts.marketing_rules; the dashboards name it too).
+CYCLE_ALERT = "ClosedLoopCycleDisagrees"
 
 
 def goal_rule(name: str) -> str:

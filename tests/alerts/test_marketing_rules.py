@@ -7,6 +7,7 @@ from __future__ import annotations
 import yaml
 
 from alerts.generate import rules_text
+from grafana import queries as q
 from models.policy_file import parse_policy
 from tests.alerts.policies import FAST_POLICY
 from tests.alerts.test_generated import run, tool
@@ -89,6 +90,26 @@ def test_workers_that_disagree_give_no_goal_and_a_warning(tmp_path):
                 "number of months in the policy (`leadsla goals --month <this month>` shows the cycle of all "
                 "deals).")}}]}],
     }])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_dashboards_cycle_panels_show_each_workers_cycle_and_how_many_differ(tmp_path):
+    # The marketing waterfall's sales-cycle panels (grafana.queries), on agreeing and disagreeing workers.
+    def panels(at: str, per_worker: dict[str, int], agreed: list[int], in_use: int) -> list[dict]:
+        return [
+            {"expr": q.sales_cycle_per_worker(), "eval_time": at,
+             "exp_samples": [{"labels": f'{{instance="{w}"}}', "value": v} for w, v in per_worker.items()]},
+            {"expr": q.sales_cycle_agreed(), "eval_time": at, "exp_samples": [{"labels": "{}", "value": v}
+                                                                                for v in agreed]},
+            {"expr": q.sales_cycles_in_use(), "eval_time": at, "exp_samples": [{"labels": "{}", "value": in_use}]},
+        ]
+
+    result = promtool(tmp_path, [
+        {"interval": "1m", "input_series": worker("w1", 2, 60, 6, 700) + worker("w2", 2, 40, 4, 300),
+         "promql_expr_test": panels("1m", {"w1": 2, "w2": 2}, [2], 1)},
+        {"interval": "1m", "input_series": worker("w1", 1, 60, 6, 700) + worker("w2", 3, 40, 4, 300),
+         "promql_expr_test": panels("1m", {"w1": 1, "w2": 3}, [], 2)},
+    ])
     assert result.returncode == 0, result.stdout + result.stderr
 
 

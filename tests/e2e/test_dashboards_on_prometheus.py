@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from alerts.generate import rules_text
+from grafana import queries as q
 from grafana.build import dashboards
+from models.goal_report import closed_loop_window
 from streams.metrics import names
 from streams.kafka.admin import ensure_topics
 from streams.kafka.broker import free_port
@@ -151,6 +153,15 @@ def test_both_sides_of_the_agreement_show_numbers_a_manager_can_read(observed):
     assert float(actual[0]["value"][1]) >= 3  # at least the covering marketing leads
     targets = json.dumps(observed.boards["speed-to-lead"])
     assert "vector(900)" in targets and "enterprise-demo: target 15m (business hours)" in targets
+
+
+def test_the_sales_cycle_panels_show_the_cycle_every_worker_uses(observed):
+    def values(expr: str) -> list[float]:
+        return [float(r["value"][1]) for r in observed.prometheus.query(expr)]
+
+    setting = closed_loop_window(load_policy(None)).sales_cycle_months  # the example policy's number
+    assert values(q.sales_cycle_per_worker()) == values(q.sales_cycle_agreed()) == [setting]
+    assert values(q.sales_cycles_in_use()) == [1]  # one worker: it agrees with itself
 
 
 def test_previews_render_every_panel_with_data(observed, tmp_path):

@@ -15,6 +15,7 @@ from grafana.build import UIDS, dashboards
 from grafana.generate import GRAFANA_DIR, generated_files, stale_files
 from grafana.panels import DATASOURCE_UID
 from streams.cli import main as leadsla
+from streams.metrics import names
 from tests.metrics.feed import example_policy
 from tools.previews.rendering import panel_specs
 
@@ -84,6 +85,23 @@ def test_waterfall_has_one_goal_line_per_goal_group_in_its_mode(boards):
     demos = specs["enterprise-demos: value this month"]
     assert "leadsla:marketing_value_to_date" in demos.queries[0].expr
     assert "leadsla:marketing_goal_value_to_date" in demos.queries[1].expr
+
+
+def test_the_waterfall_shows_the_sales_cycle_of_the_window_and_whether_workers_agree(boards):
+    specs = panel_specs(boards["marketing-waterfall"])
+    titles = [s.title for s in specs]
+    # Among the closed loop's inputs, right after them.
+    assert titles.index("Sales cycle of the window, per worker (months)") == titles.index("Marketing share") + 1
+    cycle = specs[titles.index("Marketing share") + 1]
+    assert [(q.legend, q.expr) for q in cycle.queries] == [
+        ("{{instance}}", f"max by (instance) ({names.CLOSED_LOOP_CYCLE.name})"),
+        ("every worker", f"max ({names.CYCLE_RULE})")]
+    agree = specs[titles.index("Marketing share") + 2]
+    assert (agree.title, agree.kind) == ("Sales cycles in use", "stat")
+    assert agree.queries[0].expr == f'count (count_values ("months", {names.CLOSED_LOOP_CYCLE.name}))'
+    panel = next(p for p in boards["marketing-waterfall"]["panels"] if p["title"] == agree.title)
+    assert names.CYCLE_ALERT in panel["description"]
+    assert [s["color"] for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]] == ["green", "red"]
 
 
 def test_every_recording_rule_a_dashboard_reads_is_generated(boards):
