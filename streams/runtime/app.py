@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +31,9 @@ from streams.runtime.coalesced import CoalescedTable
 from streams.runtime.faust_codecs import LEAD_STATE_CODEC, hold_models
 from streams.runtime.input_progress import InputProgress, partition_claims
 from streams.runtime.live_tables import LiveTables
+from streams.runtime.resume_check import ResumeCheck
 from streams.runtime.settings import Settings
+from streams.runtime.skipped_acks import AckGuard, refuse_skipped_acks
 from streams.runtime.tick_gate import POSITIONS_HEADER, TickGate, positions_header
 from streams.runtime.tracking import Topics, Tracking, install_tracker_agent
 
@@ -51,6 +55,9 @@ class AppContext:
 Extension = Callable[[faust.App, AppContext], None]
 
 
+log = logging.getLogger("leadsla.clock")
+
+
 def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None,
                metrics: PipelineMetrics | None = None, extensions: Sequence[Extension] = (),
                policies: Policies | None = None) -> faust.App:
@@ -67,8 +74,13 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     clocks = CoalescedTable(app.Table("partition-clock", partitions=settings.partitions),
                             lambda partition, seconds: int(partition))
     gate = TickGate(settings.topics.inputs, lambda tp: _position(app, progress, tp))
+    acks = refuse_skipped_acks(app)  # a record skipped at a rebalance or the stop is read again, not committed
+    seeks: dict = {}
+    resume = ResumeCheck(app.consumer._committed_offset.get,
+                         lambda tp, offset: _rewind(app, progress, acks, seeks, tp, offset))
     tracking = Tracking(Tracker(policies or policy, lead_store, clocks), (lead_store, clocks),
-                        LiveTables(app, settings.partitions), progress, gate, metrics, settings.partitions)
+                        LiveTables(app, settings.partitions), progress, gate, metrics, settings.partitions,
+                        resume, acks.set_aside)
     install_tracker_agent(app, topics, tracking)
     _install_tick_timer(app, settings, topics, progress, clock, metrics)
     context = AppContext(settings, policy, clock, metrics, topics.outcomes, leads)
@@ -95,6 +107,12 @@ def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, prog
     inputs = settings.topics.inputs
     ticks = app.topic(topics.ticks, key_serializer="raw", value_serializer="raw")
 
+    first_claimed: set[int] = set()
+
+    @app.on_partitions_revoked.connect
+    async def claim_anew(app_, revoked, **kwargs) -> None:
+        first_claimed.clear()
+
     @app.timer(settings.tick_interval_s)
     async def tick() -> None:
         if app.rebalancing or getattr(app, "in_recovery", False):
@@ -102,6 +120,7 @@ def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, prog
         claims = partition_claims(_claims(app, progress, inputs, clock), inputs)
         # What each claim rests on, taken with it (no await between): see tick_gate.
         read = {p: positions_header(inputs, p, lambda tp: _position(app, progress, tp)) for p in claims}
+        _say_first_claims(app, progress, inputs, claims, first_claimed)
         for partition, at in sorted(claims.items()):
             # Event time as the record time, so a replay of the ticks reads the live clock.
             record = Tick(schema_version=1, at=at, partition=partition)
@@ -135,6 +154,32 @@ def _faust_settings(settings: Settings) -> dict:
         # delivery guard re-sends what failed, or stops the worker (streams.runtime.delivery).
         producer_request_timeout=settings.delivery_timeout_s,
     )
+
+
+def _say_first_claims(app: faust.App, progress: InputProgress, inputs, claims: dict, first_claimed: set) -> None:
+    """Logs what the first claim on each partition after an assignment rests on (once per
+    partition and assignment): where reading resumed and how far it has got."""
+    for partition in sorted(set(claims) - first_claimed):
+        first_claimed.add(partition)
+        parts = []
+        for topic in inputs:
+            tp = next((tp for tp in app.consumer.assignment() if tp.topic == topic and tp.partition == partition), None)
+            if tp is None:
+                continue
+            parts.append(f"{topic}[{partition}] highwater {app.consumer.highwater(tp)} read-to {progress.next_offset.get(tp)} "
+                         f"committed {app.consumer._committed_offset.get(tp)} latest {progress.latest_event_time.get(tp)}")
+        log.info("partition %d: first claim %s: %s", partition, claims[partition].isoformat(), "; ".join(parts))
+
+
+def _rewind(app: faust.App, progress: InputProgress, acks: AckGuard, seeks: dict, tp, offset: int) -> None:
+    """Read ``tp`` again from ``offset``: ticks claim nothing past it until it is read, and
+    nothing past it is committed before."""
+    progress.next_offset[tp] = offset
+    acks.take_back(tp, offset)
+    consumer = app.consumer
+    seek = seeks.get(tp)  # the seek in progress: a later one once it is done (see resume_check)
+    if seek is None or seek.done():
+        seeks[tp] = asyncio.ensure_future(consumer.seek_wait({tp: offset}))
 
 
 def _position(app: faust.App, progress: InputProgress, tp) -> int:

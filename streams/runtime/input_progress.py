@@ -28,12 +28,15 @@ class InputProgress:
     next_offset: dict[Hashable, int] = field(default_factory=dict)
     latest_event_time: dict[Hashable, datetime] = field(default_factory=dict)
 
-    def read(self, tp: Hashable, offset: int, event_time: datetime | None) -> None:
-        """Record one input record handled (``event_time`` None: it was dead-lettered)."""
+    def read(self, tp: Hashable, offset: int, event_time: datetime | None) -> int:
+        """Record one input record handled (``event_time`` None: it was dead-lettered);
+        returns how many offsets before it were never handed over (0 when in order)."""
+        expected = self.next_offset.get(tp)
         self.next_offset[tp] = offset + 1
         known = self.latest_event_time.get(tp)
         if event_time is not None and (known is None or event_time > known):
             self.latest_event_time[tp] = event_time
+        return max(0, offset - expected) if expected is not None else 0
 
     def position(self, tp: Hashable, committed: int | None) -> int:
         """The next offset this worker reads on ``tp``: past what it read, else where it resumed."""

@@ -12,6 +12,9 @@ are queued before the state that records them, so a crash can repeat an outcome
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
+
+import logging
 
 import faust
 
@@ -24,7 +27,10 @@ from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.coalesced import CoalescedTable
 from streams.runtime.input_progress import InputProgress
 from streams.runtime.live_tables import LiveTables
+from streams.runtime.resume_check import ResumeCheck
 from streams.runtime.tick_gate import TickGate, vouched_positions
+
+log = logging.getLogger("leadsla.tracker")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Tracking:
     gate: TickGate  # holds a tick until the input records it vouches for are read
     metrics: PipelineMetrics
     partitions: int
+    resume: ResumeCheck  # each input partition handled from its committed offset, none left out
+    set_aside: Callable[[object], None]  # a record not handled now, to come again: its ack must not count
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ def install_tracker_agent(app: faust.App, topics: Topics, tracking: Tracking) ->
         gone = {tp.partition for tp in revoked if tp.topic == topics.ticks}
         tracking.tracker.forget_partitions(gone)
         tracking.gate.forget(gone)
+        tracking.resume.forget()
 
 
 def _handle(message, topics: Topics, tracking: Tracking) -> None:
@@ -104,6 +113,9 @@ def _handle_tick(message, topics: Topics, tracking: Tracking) -> None:
 
 
 def _handle_input(message, topics: Topics, tracking: Tracking) -> None:
+    if not tracking.resume.admit(message.tp, message.offset):
+        tracking.set_aside(message)
+        return
     try:
         entry = _decode(message, topics, tracking.partitions)
         result = tracking.tracker.on_entry(message.partition, entry)
@@ -137,7 +149,9 @@ def _decode(message, topics: Topics, partitions: int) -> LeadEventBase | Tick:
 
 def _read(message, entry: LeadEventBase | None, tracking: Tracking) -> None:
     """What a tick may claim next: this input record has been handled."""
-    tracking.progress.read(message.tp, message.offset, entry and entry.occurred_at)
+    if skipped := tracking.progress.read(message.tp, message.offset, entry and entry.occurred_at):
+        log.warning("%s[%d]: %d record(s) before offset %d were never handed to the tracker",
+                    message.topic, message.partition, skipped, message.offset)
     if entry is not None:
         tracking.metrics.observe_event(message.topic, entry)
 

@@ -134,7 +134,7 @@ class LiveStream:
     error: BaseException | None = None
     _thread: threading.Thread | None = None
     _go: threading.Event = field(default_factory=threading.Event)
-    _held_s: float = 0.0
+    _sending: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> "LiveStream":
         self._go.set()
@@ -143,7 +143,11 @@ class LiveStream:
         return self
 
     def pause(self) -> None:
+        """Hold the stream back; returns once no send is in flight, so nothing is produced
+        from here on (a send caught by a stalled broker would arrive late, stamped early)."""
         self._go.clear()
+        with self._sending:
+            pass
 
     def resume(self) -> None:
         self._go.set()
@@ -160,21 +164,28 @@ class LiveStream:
         try:
             begin = time.monotonic()
             for item in self.script:
-                begin = self._hold(begin)
-                time.sleep(max(0.0, begin + item.at_s - time.monotonic()))
-                self._send(producer, item)
+                begin = self._send_when_due(producer, item, begin)
         except BaseException as error:  # noqa: BLE001 - reported by wait()
             self.error = error
         finally:
             producer.close(timeout=5)
 
-    def _hold(self, begin: float) -> float:
-        """While paused, wait; the script's schedule shifts by the time held."""
-        if self._go.is_set():
-            return begin
-        held = time.monotonic()
-        self._go.wait()
-        return begin + (time.monotonic() - held)
+    def _send_when_due(self, producer: KafkaProducer, item: Planned, begin: float) -> float:
+        """Sends ``item`` at its time on the script, never while paused; the schedule
+        shifts by the time held. Returns the shifted start."""
+        while True:
+            if not self._go.is_set():
+                held = time.monotonic()
+                self._go.wait()
+                begin += time.monotonic() - held
+            left = begin + item.at_s - time.monotonic()
+            if left > 0:
+                time.sleep(min(left, 0.05))
+                continue
+            with self._sending:
+                if self._go.is_set():
+                    self._send(producer, item)
+                    return begin
 
     def _send(self, producer: KafkaProducer, item: Planned) -> None:
         topic = getattr(self.topics, item.topic_field)

@@ -108,6 +108,31 @@ def compare_when_settled(pipeline, stream_end: datetime, quiet_s: float = 4, tim
     return Comparison(expected, live, len(found))
 
 
+POISON_CODES = {"malformed_json", "not_an_object", "invalid_field", "unknown_schema_version", "wrong_kind",
+                "oversize", "undecodable"}
+
+
+def records_behind(pipeline, comparison: Comparison) -> str:
+    """For a failure: every input record of the leads that differ, where it sits, and any
+    dead letter a poison record does not explain (a valid record refused)."""
+    topics = pipeline.settings.topics
+    leads = {key.split("/")[0] for key in comparison.missing + comparison.extra + comparison.different}
+    lines = [f"leads that differ: {sorted(leads)}"]
+    for name in ("conversions", "handoffs", "attempts"):
+        for r in read_topic(pipeline.settings.bootstrap, getattr(topics, name), timeout_s=30):
+            if r.key and r.key.decode() in leads:
+                lines.append(f"  {name}[{r.partition}]@{r.offset} t={r.timestamp} {r.value[:160]!r}")
+    for table in ("lead-state", "partition-clock"):
+        for r in read_topic(pipeline.settings.bootstrap, f"{pipeline.settings.app_id}-{table}-changelog", timeout_s=30):
+            if table == "partition-clock" or (r.key and r.key.decode().strip('"') in leads):
+                lines.append(f"  {table}[{r.partition}]@{r.offset} t={r.timestamp} {r.key!r} {(r.value or b'')[:400]!r}")
+    letters = [DeadLetter.model_validate_json(r.value) for r in
+               read_topic(pipeline.settings.bootstrap, topics.dead_letters, timeout_s=30)]
+    lines += [f"  dead letter {d.code}: {d.reason} ({d.source_topic}[{d.partition}]@{d.offset})"
+              for d in letters if d.code not in POISON_CODES]
+    return "\n".join(lines)
+
+
 def dead_letter_sources(pipeline) -> set[tuple[str, int, int]]:
     """Where each dead letter came from (re-sends after a crash name the same record)."""
     records = read_topic(pipeline.settings.bootstrap, pipeline.settings.topics.dead_letters, timeout_s=30)

@@ -1,0 +1,73 @@
+"""Each input partition is read from its committed offset on, with no record left out.
+
+Faust resumes a worker's input partitions *before* it seeks them to their committed
+offsets (``Recovery.on_recovery_completed``), so records are handed over in the window
+between, and then again after the seek; its consumer drops a re-fetched record whose
+offset is below the last one it handed over. Under load the first record after the
+committed offset can fall through: handed over in neither pass, never processed,
+though later records are (seen as a lead's conversion or first call lost after a
+SIGTERM and restart).
+
+``ResumeCheck`` holds the tracker to the rule: the first record it handles on a
+partition after an assignment is the partition's committed offset. When the committed
+offset becomes known (after Faust's seek) and lies before that first record, the
+records in between were never handled: the partition is rewound to the committed
+offset, and every record until that offset comes round again is set aside (not
+processed, not acknowledged, so no commit passes it). Records handled twice are
+harmless: the tracker ignores an event it has seen, and its state is what it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Hashable
+
+log = logging.getLogger("leadsla.resume")
+
+
+class ResumeCheck:
+    def __init__(self, committed: Callable[[Hashable], int | None],
+                 rewind: Callable[[Hashable, int], None]) -> None:
+        """``committed(tp)``: the offset the consumer resumed from, None until known (or
+        nothing was ever committed); ``rewind(tp, offset)``: read ``tp`` again from ``offset``."""
+        self.committed = committed
+        self.rewind = rewind
+        self._first: dict[Hashable, int] = {}  # the first offset handled since the assignment
+        self._checked: set[Hashable] = set()
+        self._rewinding: dict[Hashable, int] = {}  # partition -> the offset it was rewound to
+
+    def admit(self, tp: Hashable, offset: int) -> bool:
+        """Whether the record at ``offset`` may be handled now; False: set it aside, it comes again."""
+        if tp in self._rewinding:
+            if offset != self._rewinding[tp]:
+                # Faust's fetch loop may still be handing over a batch fetched before the
+                # seek, and then clobbers it (its read offset moves past the target again):
+                # ask again; the runtime seeks once the previous seek is done.
+                self.rewind(tp, self._rewinding[tp])
+                return False
+            del self._rewinding[tp]
+            return True
+        if tp in self._checked:
+            return True
+        first = self._first.setdefault(tp, offset)
+        committed = self.committed(tp)
+        if committed is None:
+            return True  # the seek has not been made yet, or nothing was ever committed
+        self._checked.add(tp)
+        if first <= committed:
+            return True
+        log.warning("%s[%d]: offsets %d to %d were never handed to the tracker after the worker resumed; "
+                    "reading the partition again from %d", *_named(tp), committed, first - 1, committed)
+        self._rewinding[tp] = committed
+        self.rewind(tp, committed)
+        return offset == committed and self.admit(tp, offset)
+
+    def forget(self) -> None:
+        """After a rebalance: every partition is checked again against where it resumes."""
+        self._first.clear()
+        self._checked.clear()
+        self._rewinding.clear()
+
+
+def _named(tp) -> tuple[str, int]:
+    return tp[0], tp[1]
