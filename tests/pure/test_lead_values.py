@@ -16,13 +16,14 @@ from models.closed_loop import Month
 from models.events import Tick
 from models.goal_report import closed_loop_book, closed_loop_window, goal_report
 from models.lead_values import summed_worth
-from models.policy_file import PolicyError, parse_policy
+from models.policy_file import parse_policy
 from models.report import Period
 from models.report_marketing import MarketingBook
 from models.tracker import Tracker
 from models.waterfall import month_to_date_counts
 from models.events import LeadConverted
 from tests.pure.test_closed_loop import PARIS, deal, paris
+from tests.pure.test_goal_groups import problems
 
 # Line numbers matter: they are written next to the lines.
 POLICY = """\
@@ -60,12 +61,6 @@ goals:
 def lead(lead_id: str, at, offer: str | None = None, source: str = "marketing") -> LeadConverted:
     return LeadConverted(schema_version=1, event_id=f"c-{lead_id}", lead_id=lead_id, occurred_at=at, source=source,
                          segment="smb", offer=offer)
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(PolicyError) as caught:
-        parse_policy(text, source="p.yaml")
-    return list(caught.value.problems)
 
 
 def variant(old: str, new: str) -> str:
