@@ -113,32 +113,28 @@ def _behind(group: GoalGroup) -> dict:
 
 
 def _pace_alert(pace: PaceAlert) -> dict:
-    rule = {"alert": "MarketingBehindGoal",
-            "expr": (f"{names.goal_rule('behind')} > {pace.behind_by!r}\n"
-                     f"and on () max({names.MONTH_DAY.name}) >= {pace.after_day}")}
-    if pace.lasting:
-        rule["for"] = format_duration(pace.lasting)
-    return rule | {
-        "labels": {"severity": "warning", "team": pace.team, "escalation": "0"},
-        "annotations": {
-            "summary": ("Marketing goal group {{ $labels.group }} is {{ $value | humanizePercentage }} behind its "
-                        f"goal line for the month to date ({{{{ $labels.mode }}}}); the agreement warns beyond "
-                        f"{pace.behind_by:.0%} from day {pace.after_day} of the month."),
-        },
-    }
+    return _marketing_warning(
+        pace, "MarketingBehindGoal",
+        f"{names.goal_rule('behind')} > {pace.behind_by!r}\nand on () max({names.MONTH_DAY.name}) >= {pace.after_day}",
+        "Marketing goal group {{ $labels.group }} is {{ $value | humanizePercentage }} behind its "
+        f"goal line for the month to date ({{{{ $labels.mode }}}}); the agreement warns beyond "
+        f"{pace.behind_by:.0%} from day {pace.after_day} of the month.")
 
 
 def _cycles_disagree(pace: PaceAlert) -> dict:
     cycle = names.CLOSED_LOOP_CYCLE.name
-    rule = {"alert": names.CYCLE_ALERT, "expr": f"max({cycle}) != min({cycle})"}
+    return _marketing_warning(
+        pace, names.CYCLE_ALERT, f"max({cycle}) != min({cycle})",
+        "The workers compute different sales cycles (sales_cycle_months: auto, up to {{ $value }} "
+        "months), each from its own partitions' won deals: no goal is learned from their windows "
+        "until they agree. Set a number of months in the policy (`leadsla goals --month <this "
+        "month>` shows the cycle of all deals).")
+
+
+def _marketing_warning(pace: PaceAlert, alert: str, expr: str, summary: str) -> dict:
+    """A warning to the policy's marketing team, held for the pace rule's ``lasting``."""
+    rule = {"alert": alert, "expr": expr}
     if pace.lasting:
         rule["for"] = format_duration(pace.lasting)
-    return rule | {
-        "labels": {"severity": "warning", "team": pace.team, "escalation": "0"},
-        "annotations": {
-            "summary": ("The workers compute different sales cycles (sales_cycle_months: auto, up to {{ $value }} "
-                        "months), each from its own partitions' won deals: no goal is learned from their windows "
-                        "until they agree. Set a number of months in the policy (`leadsla goals --month <this "
-                        "month>` shows the cycle of all deals)."),
-        },
-    }
+    return rule | {"labels": {"severity": "warning", "team": pace.team, "escalation": "0"},
+                   "annotations": {"summary": summary}}

@@ -33,7 +33,7 @@ from streams.runtime.input_progress import InputProgress, partition_claims
 from streams.runtime.live_tables import LiveTables
 from streams.runtime.resume_check import ResumeCheck
 from streams.runtime.settings import Settings
-from streams.runtime.skipped_acks import AckGuard, refuse_skipped_acks
+from streams.runtime.skipped_acks import AckGuard
 from streams.runtime.tick_gate import POSITIONS_HEADER, TickGate, positions_header
 from streams.runtime.tracking import Topics, Tracking, install_tracker_agent
 
@@ -74,7 +74,7 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     clocks = CoalescedTable(app.Table("partition-clock", partitions=settings.partitions),
                             lambda partition, seconds: int(partition))
     gate = TickGate(settings.topics.inputs, lambda tp: _position(app, progress, tp))
-    acks = refuse_skipped_acks(app)  # a record skipped at a rebalance or the stop is read again, not committed
+    acks = AckGuard(app)  # a record skipped at a rebalance or the stop is read again, not committed
     seeks: dict = {}
     resume = ResumeCheck(app.consumer._committed_offset.get,
                          lambda tp, offset: _rewind(app, progress, acks, seeks, tp, offset))

@@ -12,7 +12,7 @@ SIGTERM and restart).
 partition after an assignment is the partition's committed offset. When the committed
 offset becomes known (after Faust's seek) and lies before that first record, the
 records in between were never handled: the partition is rewound to the committed
-offset, and every record until that offset comes round again is set aside (not
+offset, and every record until the read comes round to the hole again is set aside (not
 processed, not acknowledged, so no commit passes it). Records handled twice are
 harmless: the tracker ignores an event it has seen, and its state is what it was.
 """
@@ -20,9 +20,17 @@ harmless: the tracker ignores an event it has seen, and its state is what it was
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Callable, Hashable
 
 log = logging.getLogger("leadsla.resume")
+
+
+@dataclass
+class _Rewind:
+    start: int  # the committed offset: where the partition is read again from
+    end: int  # the first offset handled: the hole is [start, end)
+    clean: int = 0  # times the read came round to ``end`` with nothing before it
 
 
 class ResumeCheck:
@@ -34,19 +42,12 @@ class ResumeCheck:
         self.rewind = rewind
         self._first: dict[Hashable, int] = {}  # the first offset handled since the assignment
         self._checked: set[Hashable] = set()
-        self._rewinding: dict[Hashable, int] = {}  # partition -> the offset it was rewound to
+        self._rewinding: dict[Hashable, _Rewind] = {}
 
     def admit(self, tp: Hashable, offset: int) -> bool:
         """Whether the record at ``offset`` may be handled now; False: set it aside, it comes again."""
         if tp in self._rewinding:
-            if offset != self._rewinding[tp]:
-                # Faust's fetch loop may still be handing over a batch fetched before the
-                # seek, and then clobbers it (its read offset moves past the target again):
-                # ask again; the runtime seeks once the previous seek is done.
-                self.rewind(tp, self._rewinding[tp])
-                return False
-            del self._rewinding[tp]
-            return True
+            return self._during_rewind(tp, offset)
         if tp in self._checked:
             return True
         first = self._first.setdefault(tp, offset)
@@ -58,10 +59,28 @@ class ResumeCheck:
             return True
         log.warning("%s[%d]: offsets %d to %d were never handed to the tracker after the worker resumed; "
                     "reading the partition again from %d", *_named(tp), committed, first - 1, committed)
-        self._rewinding[tp] = committed
-        self.rewind(tp, committed)
-        return offset == committed and self.admit(tp, offset)
+        self._rewinding[tp] = _Rewind(committed, first)
+        return self._during_rewind(tp, offset)
 
+    def _during_rewind(self, tp: Hashable, offset: int) -> bool:
+        """The read again has begun with a record of the hole: from there on it runs in order.
+        It can come round to the hole's end with nothing before it: the hole may hold no
+        record (a transactional producer's commit marker takes an offset), or Faust's fetch
+        loop dropped it again; the second time, the hole is taken as empty. Anything else was
+        fetched before the seek, which Faust's fetch loop then undoes: seek again."""
+        rewind = self._rewinding[tp]
+        if offset < rewind.end:
+            del self._rewinding[tp]
+            return True
+        if offset == rewind.end:
+            rewind.clean += 1
+            if rewind.clean == 2:
+                log.info("%s[%d]: offsets %d to %d hold no record (transaction markers); reading on",
+                         *_named(tp), rewind.start, rewind.end - 1)
+                del self._rewinding[tp]
+                return True
+        self.rewind(tp, rewind.start)
+        return False
     def forget(self) -> None:
         """After a rebalance: every partition is checked again against where it resumes."""
         self._first.clear()

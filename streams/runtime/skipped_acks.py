@@ -6,7 +6,7 @@ generation, and then *acks* it like a processed one (``Stream._py_aiter``: "we w
 the filtered out message"). The next commit, the one a rebalance or the stop makes, then
 moves past a record no agent has seen: lost for good, since the next owner starts after it.
 
-``refuse_skipped_acks`` wraps the consumer's ``ack`` with Faust's own skip test. A record
+``AckGuard`` wraps the consumer's ``ack`` with Faust's own skip test. A record
 processed by an agent is acked right after it, with flow still active and its generation
 current; a skipped one is not acked, so no commit passes it and it is read again (Faust
 seeks to the committed offsets after every rebalance; a restarted worker starts there).
@@ -61,7 +61,3 @@ class AckGuard:
     def _refuse(self, message) -> bool:
         self.consumer.unacked.discard(message)  # nothing waits for it: it is read again
         return False
-
-
-def refuse_skipped_acks(app: faust.App) -> AckGuard:
-    return AckGuard(app)

@@ -150,8 +150,9 @@ def _decode(message, topics: Topics, partitions: int) -> LeadEventBase | Tick:
 def _read(message, entry: LeadEventBase | None, tracking: Tracking) -> None:
     """What a tick may claim next: this input record has been handled."""
     if skipped := tracking.progress.read(message.tp, message.offset, entry and entry.occurred_at):
-        log.warning("%s[%d]: %d record(s) before offset %d were never handed to the tracker",
-                    message.topic, message.partition, skipped, message.offset)
+        # A transactional producer's commit markers take offsets too: a gap is news, not an error.
+        log.info("%s[%d]: %d offset(s) before %d were not handed to the tracker",
+                 message.topic, message.partition, skipped, message.offset)
     if entry is not None:
         tracking.metrics.observe_event(message.topic, entry)
 

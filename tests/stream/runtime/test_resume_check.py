@@ -67,3 +67,14 @@ def test_after_a_rebalance_the_partition_is_checked_again():
     consumer.committed = 10
     assert handled(resume, [12]) == []
     assert set(consumer.rewinds) == {10}
+
+
+def test_a_hole_that_holds_no_record_does_not_stop_the_partition():
+    """A transactional producer's commit marker takes an offset no consumer is handed:
+    resuming right at one looks like a hole, and the read comes round to its end twice."""
+    consumer = Consumer()
+    consumer.committed = 3  # offset 3 is a commit marker
+    resume = check(consumer)
+    assert handled(resume, [4, 5]) == []  # set aside: is 3 a record that was dropped?
+    assert handled(resume, [4]) == [4]  # read again from 3, nothing before 4 a second time: no record there
+    assert handled(resume, [5, 6]) == [5, 6]

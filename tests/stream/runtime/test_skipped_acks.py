@@ -8,7 +8,7 @@ import faust
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
-from streams.runtime.skipped_acks import refuse_skipped_acks
+from streams.runtime.skipped_acks import AckGuard
 
 TOPIC = "leads-in"
 
@@ -19,7 +19,7 @@ def consumer_of_one_topic():
     app.topics._acking_topics.add(TOPIC)  # what subscribing an agent to the topic does
     app.consumer_generation_id = 7
     app.flow_control.resume()  # as after the worker joined its group
-    refuse_skipped_acks(app)
+    AckGuard(app)
     return app, app.consumer
 
 
@@ -56,7 +56,7 @@ def test_a_record_of_an_earlier_generation_is_not_committed():
 
 def test_a_record_set_aside_by_the_tracker_is_not_committed():
     app, consumer = consumer_of_one_topic()
-    guard = consumer.ack.__self__
+    guard = consumer.ack.__self__  # the AckGuard now answering for the consumer
     record(0).ack(consumer)
     aside = record(1)
     guard.set_aside(aside)
