@@ -21,6 +21,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
+from tools.bench.breakdown import core_rate, print_breakdown
 from tools.bench.faust_stages import run_child
 from tools.bench.kafka_stages import consume_raw, produce
 from tools.bench.rates import BenchError, Rate, report
@@ -56,7 +57,7 @@ def _interrupt(signum, frame) -> None:
 
 
 def _measure_all(events: int, leads: int, work: Path, cleanup: ExitStack, bootstrap: str | None) -> int:
-    from streams.kafka.admin import ensure_topics
+    from streams.kafka.admin import TopicSpec, ensure_topics
     from streams.kafka.broker import EmbeddedBroker
     from streams.runtime.settings import Settings
     from streams.runtime.topology import topic_specs
@@ -71,20 +72,27 @@ def _measure_all(events: int, leads: int, work: Path, cleanup: ExitStack, bootst
     report("producer", asyncio.run(produce(settings.bootstrap, settings.topics, records)))
     raw = asyncio.run(consume_raw(settings.bootstrap, settings.topics.inputs, events))
     report("raw consumer", raw)
+    core = core_rate([value for _, _, value, _ in records])
+    report("the core alone (in-process: decode, validate, step)", core)
     child = dict(broker=settings.bootstrap, inputs=list(settings.topics.inputs), events=events, work=str(work))
     nothing, _ = run_child("nothing", dict(child, app_id=f"bench-nothing-{token}"), cleanup)
+    ensure_topics(settings.bootstrap, [TopicSpec(f"{settings.topic_prefix}.bench-sink", settings.partitions)])
+    sender, _ = run_child("sender", dict(child, app_id=f"bench-sender-{token}",
+                                         sink=f"{settings.topic_prefix}.bench-sink"), cleanup)
     naive, _ = run_child("naive", dict(child, app_id=f"bench-naive-{token}"), cleanup)
     pipeline, progress = run_child("pipeline", dict(child, app_id=settings.app_id, prefix=settings.topic_prefix),
                                    cleanup)
     _summary({"raw consumer (aiokafka + JSON decode)": raw, "do-nothing Faust agent": nothing,
+              "do-nothing agent sending a message per event": sender,
               "naive Faust agent (table write per event)": naive, "pipeline (tracker, full state)": pipeline},
              events)
-    _messages(progress.get("sent", {}), progress["main"][0])
+    per_event = _messages(progress.get("sent", {}), progress["main"][0])
+    print_breakdown(nothing, sender, core, pipeline, per_event)
     return 0
 
 
 def _summary(rates: dict[str, Rate], events: int) -> None:
-    raw, nothing, naive, pipeline = rates.values()
+    raw, nothing, _, naive, pipeline = rates.values()
     p = pipeline.per_second
     print("\n" + "-" * 64)
     for label, rate in rates.items():
@@ -98,9 +106,11 @@ def _summary(rates: dict[str, Rate], events: int) -> None:
     print(f"target >= {TARGET_VS_NOTHING:g}x the do-nothing agent in the same run: {'met' if met else 'NOT met'}")
 
 
-def _messages(sent: dict[str, int], events: int) -> None:
+def _messages(sent: dict[str, int], events: int) -> float:
     """Messages the pipeline produced while it processed ``events``, per topic and per event:
-    messages are the budget (the README's Performance section)."""
-    print(f"messages produced per input event: {sum(sent.values()) / max(events, 1):.2f}")
+    messages are the budget (the README's Performance section). Returns those per event."""
+    per_event = sum(sent.values()) / max(events, 1)
+    print(f"messages produced per input event: {per_event:.2f}")
     for topic, count in sorted(sent.items(), key=lambda item: -item[1]):
         print(f"  {topic:<60}{count / max(events, 1):>6.2f}  ({count:,})")
+    return per_event

@@ -1,9 +1,10 @@
 """The child process of a Faust stage: one Faust worker, reporting its progress on stdout.
 
-    python -m tools.bench.worker nothing|naive|pipeline CONFIG_JSON
+    python -m tools.bench.worker nothing|sender|naive|pipeline CONFIG_JSON
 
 ``nothing`` is an agent that only counts the records Faust hands it (what Faust costs
-on its own); ``naive`` is a plain agent writing a table per event; ``pipeline`` is the
+on its own); ``sender`` also sends one message per record, as the pipeline sends
+(``send_soon``): what a message costs; ``naive`` is a plain agent writing a table per event; ``pipeline`` is the
 app as ``create_app`` builds it (ticks included), its metrics counting the events.
 """
 
@@ -17,7 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-BUDGET_S = {"nothing": 60.0, "naive": 60.0, "pipeline": 90.0}  # wall time per Faust stage, startup included
+BUDGET_S = {"nothing": 60.0, "sender": 60.0, "naive": 60.0, "pipeline": 90.0}  # wall time per Faust stage, startup included
+PROFILE_ENV = "LEADSLA_BENCH_PROFILE"
 SETTLE_S = 4.0  # longer than Faust's commit interval (2.8 s)
 FAST_JOIN = dict(broker_rebalance_timeout=3, broker_session_timeout=6, broker_heartbeat_interval=1)
 
@@ -63,16 +65,33 @@ def _child_main(mode: str, config: dict) -> int:
     from streams.runtime.worker import make_worker
 
     counters = {"main": _Progress()}
-    app = {"nothing": _nothing_app, "naive": _naive_app, "pipeline": _pipeline_app}[mode](config, counters)
+    apps = {"nothing": _nothing_app, "sender": _sender_app, "naive": _naive_app, "pipeline": _pipeline_app}
+    app = apps[mode](config, counters)
     out = os.fdopen(os.dup(1), "w", buffering=1)  # Faust's worker may redirect sys.stdout to its log
     threading.Thread(target=_report_forever, args=(out, counters, config["events"]), daemon=True).start()
     logfile = str(Path(config["work"]) / f"{mode}-faust.log")
+    profile = _profiler()
     try:  # loglevel and quiet as streams.commands.runner starts a worker
         worker, _ = make_worker(app, loglevel="warn", logfile=logfile, quiet=True, delivery_timeout_s=60.0)
         worker.execute_from_commandline()
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    finally:
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(str(Path(os.environ[PROFILE_ENV]) / f"{mode}.prof"))
     return 0
+
+
+def _profiler():
+    """With LEADSLA_BENCH_PROFILE=DIR, the worker's event-loop thread is profiled into DIR/MODE.prof."""
+    if not os.environ.get(PROFILE_ENV):
+        return None
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    return profile
 
 
 def _report_forever(out, counters: dict, target: int) -> None:
@@ -114,6 +133,20 @@ def _nothing_app(config: dict, counters: dict):
     @app.agent(inputs, name="nothing", concurrency=1)
     async def nothing(stream):
         async for _ in stream.events():
+            done.hit()
+
+    return app
+
+
+def _sender_app(config: dict, counters: dict):
+    app, inputs, _ = _plain_app(config, "sender")
+    out = app.topic(config["sink"], key_serializer="raw", value_serializer="raw")
+    done = counters["main"]
+
+    @app.agent(inputs, name="sender", concurrency=1)
+    async def sender(stream):
+        async for event in stream.events():
+            out.send_soon(key=event.key, value=event.value)
             done.hit()
 
     return app
