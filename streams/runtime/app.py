@@ -31,6 +31,7 @@ from streams.runtime.coalesced import CoalescedTable
 from streams.runtime.faust_codecs import LEAD_STATE_CODEC, hold_models
 from streams.runtime.input_progress import InputProgress, partition_claims
 from streams.runtime.live_tables import LiveTables
+from streams.runtime.claim_watch import ClaimWatch
 from streams.runtime.resume_check import ResumeCheck
 from streams.runtime.settings import Settings
 from streams.runtime.skipped_acks import AckGuard
@@ -108,16 +109,19 @@ def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, prog
     ticks = app.topic(topics.ticks, key_serializer="raw", value_serializer="raw")
 
     first_claimed: set[int] = set()
+    watch = ClaimWatch(lambda partition: _input_state(app, progress, inputs, partition))
 
     @app.on_partitions_revoked.connect
     async def claim_anew(app_, revoked, **kwargs) -> None:
         first_claimed.clear()
+        watch.forget()
 
     @app.timer(settings.tick_interval_s)
     async def tick() -> None:
         if app.rebalancing or getattr(app, "in_recovery", False):
             return  # ownership is changing: claim nothing until it has settled
         claims = partition_claims(_claims(app, progress, inputs, clock), inputs)
+        watch.observe({tp.partition for tp in app.consumer.assignment() if tp.topic in inputs}, claims)
         # What each claim rests on, taken with it (no await between): see tick_gate.
         read = {p: positions_header(inputs, p, lambda tp: _position(app, progress, tp)) for p in claims}
         _say_first_claims(app, progress, inputs, claims, first_claimed)
@@ -169,6 +173,24 @@ def _say_first_claims(app: faust.App, progress: InputProgress, inputs, claims: d
             parts.append(f"{topic}[{partition}] highwater {app.consumer.highwater(tp)} read-to {progress.next_offset.get(tp)} "
                          f"committed {app.consumer._committed_offset.get(tp)} latest {progress.latest_event_time.get(tp)}")
         log.info("partition %d: first claim %s: %s", partition, claims[partition].isoformat(), "; ".join(parts))
+
+
+def _input_state(app: faust.App, progress: InputProgress, inputs, partition: int) -> str:
+    """What Faust and aiokafka know of ``partition``'s input partitions (for the claim watch)."""
+    consumer = app.consumer
+    aiokafka = getattr(getattr(consumer, "_thread", None), "_consumer", None)
+    parts = []
+    for tp in (tp for tp in consumer.assignment() if tp.topic in inputs and tp.partition == partition):
+        try:
+            state = aiokafka._subscription.subscription.assignment.state_value(tp)
+            position, paused = f"{state._position} (awaiting reset {state.awaiting_reset})", state.paused
+        except Exception:  # noqa: BLE001 - a diagnostic: aiokafka's internals may differ or be gone
+            position = paused = "?"
+        parts.append(f"{tp.topic}[{partition}] highwater {consumer.highwater(tp)} read-to {progress.next_offset.get(tp)} "
+                     f"committed {consumer._committed_offset.get(tp)} faust-read {consumer._read_offset.get(tp)} "
+                     f"active {tp in consumer._get_active_partitions()} paused {tp in consumer._paused_partitions} "
+                     f"buffered {tp in consumer._buffered_partitions} aiokafka position {position} paused {paused}")
+    return "; ".join(parts) or "no input partition assigned"
 
 
 def _rewind(app: faust.App, progress: InputProgress, acks: AckGuard, seeks: dict, tp, offset: int) -> None:
