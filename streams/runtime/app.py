@@ -33,6 +33,7 @@ from streams.runtime.input_progress import InputProgress, partition_claims
 from streams.runtime.live_tables import LiveTables
 from streams.runtime.claim_watch import ClaimWatch
 from streams.runtime.resume_check import ResumeCheck
+from streams.runtime.resume_points import ResumePoints, seek_uncommitted_after_faust
 from streams.runtime.settings import Settings
 from streams.runtime.skipped_acks import AckGuard
 from streams.runtime.tick_gate import POSITIONS_HEADER, TickGate, positions_header
@@ -74,16 +75,17 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     lead_store = CoalescedTable(leads, lambda lead_id, state: state.partition)
     clocks = CoalescedTable(app.Table("partition-clock", partitions=settings.partitions),
                             lambda partition, seconds: int(partition))
-    gate = TickGate(settings.topics.inputs, lambda tp: _position(app, progress, tp))
+    points = ResumePoints(lambda tp: tp.topic in settings.topics.inputs)
+    seek_uncommitted_after_faust(app.consumer, points)
+    gate = TickGate(settings.topics.inputs, lambda tp: progress.position(tp, points.get(tp)))
     acks = AckGuard(app)  # a record skipped at a rebalance or the stop is read again, not committed
     seeks: dict = {}
-    resume = ResumeCheck(app.consumer._committed_offset.get,
-                         lambda tp, offset: _rewind(app, progress, acks, seeks, tp, offset))
+    resume = ResumeCheck(points.get, lambda tp, offset: _rewind(app, progress, acks, seeks, tp, offset))
     tracking = Tracking(Tracker(policies or policy, lead_store, clocks), (lead_store, clocks),
                         LiveTables(app, settings.partitions), progress, gate, metrics, settings.partitions,
                         resume, acks.set_aside)
     install_tracker_agent(app, topics, tracking)
-    _install_tick_timer(app, settings, topics, progress, clock, metrics)
+    _install_tick_timer(app, settings, topics, progress, points, clock, metrics)
     context = AppContext(settings, policy, clock, metrics, topics.outcomes, leads)
     for extend in extensions:
         extend(app, context)
@@ -104,7 +106,7 @@ def _declare_topics(app: faust.App, settings: Settings) -> Topics:
 
 
 def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, progress: InputProgress,
-                        clock: Clock, metrics) -> None:
+                        points: ResumePoints, clock: Clock, metrics) -> None:
     inputs = settings.topics.inputs
     ticks = app.topic(topics.ticks, key_serializer="raw", value_serializer="raw")
 
@@ -115,15 +117,16 @@ def _install_tick_timer(app: faust.App, settings: Settings, topics: Topics, prog
     async def claim_anew(app_, revoked, **kwargs) -> None:
         first_claimed.clear()
         watch.forget()
+        points.forget()
 
     @app.timer(settings.tick_interval_s)
     async def tick() -> None:
         if app.rebalancing or getattr(app, "in_recovery", False):
             return  # ownership is changing: claim nothing until it has settled
-        claims = partition_claims(_claims(app, progress, inputs, clock), inputs)
+        claims = partition_claims(_claims(app, progress, points, inputs, clock), inputs)
         watch.observe({tp.partition for tp in app.consumer.assignment() if tp.topic in inputs}, claims)
         # What each claim rests on, taken with it (no await between): see tick_gate.
-        read = {p: positions_header(inputs, p, lambda tp: _position(app, progress, tp)) for p in claims}
+        read = {p: positions_header(inputs, p, lambda tp: progress.position(tp, points.get(tp))) for p in claims}
         _say_first_claims(app, progress, inputs, claims, first_claimed)
         for partition, at in sorted(claims.items()):
             # Event time as the record time, so a replay of the ticks reads the live clock.
@@ -204,20 +207,14 @@ def _rewind(app: faust.App, progress: InputProgress, acks: AckGuard, seeks: dict
         seeks[tp] = asyncio.ensure_future(consumer.seek_wait({tp: offset}))
 
 
-def _position(app: faust.App, progress: InputProgress, tp) -> int:
-    """This worker's next offset on an input partition (where it resumed, if it read nothing yet)."""
-    return progress.position(tp, app.consumer._committed_offset.get(tp))
-
-
-def _claims(app: faust.App, progress: InputProgress, input_topics, clock: Clock) -> dict:
+def _claims(app: faust.App, progress: InputProgress, points: ResumePoints, input_topics, clock: Clock) -> dict:
     """What this worker may claim: only the input partitions it owns, up to what it read."""
     assigned = [tp for tp in app.consumer.assignment() if tp.topic in input_topics]
     # Highwaters from fetch responses, not ListOffsets: the embedded broker answers
-    # ListOffsets with the last batch's base offset + 1. Faust keeps the committed
-    # offsets it resumed from privately; a partition with nothing new since the
-    # last run is caught up at its committed offset.
+    # ListOffsets with the last batch's base offset + 1. A partition with nothing new
+    # since the last run is caught up where it resumed.
     now = clock.now()
-    return progress.claims(assigned, app.consumer.highwater, app.consumer._committed_offset.get, now,
+    return progress.claims(assigned, app.consumer.highwater, points.get, now,
                            lambda tp: _highwater_seen_at(app, tp, now, clock))
 
 

@@ -36,8 +36,9 @@ class _Rewind:
 class ResumeCheck:
     def __init__(self, committed: Callable[[Hashable], int | None],
                  rewind: Callable[[Hashable, int], None]) -> None:
-        """``committed(tp)``: the offset the consumer resumed from, None until known (or
-        nothing was ever committed); ``rewind(tp, offset)``: read ``tp`` again from ``offset``."""
+        """``committed(tp)``: the offset the consumer resumed from (its committed offset, or its
+        first when nothing was committed: streams.runtime.resume_points), None until the seek
+        after the assignment is done; ``rewind(tp, offset)``: read ``tp`` again from ``offset``."""
         self.committed = committed
         self.rewind = rewind
         self._first: dict[Hashable, int] = {}  # the first offset handled since the assignment
@@ -53,7 +54,7 @@ class ResumeCheck:
         first = self._first.setdefault(tp, offset)
         committed = self.committed(tp)
         if committed is None:
-            return True  # the seek has not been made yet, or nothing was ever committed
+            return True  # the seek has not been made yet: checked with the first record after it
         self._checked.add(tp)
         if first <= committed:
             return True
