@@ -268,7 +268,11 @@ def pipeline_health(policy: Policy) -> dash.Dashboard:
               width=24, height=6),
     ])
     return _section(board, "State and delivery", [
-        single("Tracked leads", "Leads in the lead-state table.", Query(q.gauge(names.TRACKED_LEADS.name)), "short"),
+        single("Tracked leads", "Leads in the lead-state table, retired ones not counted: bounded by the leads "
+               "waiting and those active within the policy's retire_after.",
+               Query(q.gauge(names.TRACKED_LEADS.name)), "short", width=3),
+        single("Retired leads", "Tombstones of leads quiet for the policy's retire_after: a few fields each, kept "
+               "so outcome ids are never reused.", Query(q.gauge(names.RETIRED_LEADS.name)), "short", width=3),
         single("Duplicates ignored", "In the window.", Query(q.increase(names.DUPLICATES.name)), "short"),
         single("Decisions withdrawn by late data", "In the window: first verdicts late data changed.",
                Query(q.increase(names.WITHDRAWN.name)), "short"),

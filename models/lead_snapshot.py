@@ -27,7 +27,8 @@ TeamSegment = tuple[str, str]
 @dataclass
 class LeadSnapshot:
     now: datetime
-    leads: int = 0  # leads in the table
+    leads: int = 0  # leads in the table, tombstones not counted
+    retired: int = 0  # tombstones of retired leads in the table
     waiting: Counter = field(default_factory=Counter)  # (team, segment, "on_time"|"overdue") -> leads
     oldest_wait_seconds: dict[str, float] = field(default_factory=dict)  # team -> age of its oldest waiting lead
     unconnected: Counter = field(default_factory=Counter)  # (team, segment, "open"|"ended") -> leads
@@ -80,7 +81,8 @@ def summarize(states: Iterable[LeadState], policies: Policies, now: datetime,
     seen = set()
     for state in states:
         if isinstance(state, Retired):
-            continue  # long quiet: neither waiting nor in a follow-up period
+            snapshot.retired += 1  # long quiet: neither waiting nor in a follow-up period
+            continue
         seen.add(state.lead_id)
         lead = cache.facts(state)
         snapshot.leads += 1

@@ -10,6 +10,7 @@
     leadsla bench                throughput of the pipeline against the raw consumer
     leadsla bench-core           the pure core: cost per event by history, memory per lead, replay rate
     leadsla dashboards           regenerate the Grafana dashboards and provisioning from the policy
+    leadsla bench-long-run       a live worker's tracked leads and memory over weeks of simulated traffic
     leadsla bench-alerts         latency from a lead's deadline to the page at an Alertmanager webhook
     leadsla generate-alerts      Prometheus rules and an example alertmanager.yml from the policy
 """
@@ -19,13 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import timedelta
 from importlib import import_module, metadata
 from pathlib import Path
 
 from models.policy import WINDOW_MONTHS
 from models.sales_cycle import MAX_SALES_CYCLE_MONTHS
-from streams.commands.arguments import aware_time, count_between, month, months_or_auto, positive_count, \
-    positive_number, share
+from streams.commands.arguments import aware_time, count_between, duration, month, months_or_auto, \
+    positive_count, positive_number, share
 from streams.commands.artefacts import add_generator
 from streams.commands.environment_help import environment_epilog
 from streams.commands.failures import EXIT_USAGE, UserError, run_reporting_failures
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_simulate(commands)
     _add_bench(commands)
     _add_core_bench(commands)
+    _add_long_run_bench(commands)
     _add_dashboards(commands)
     _add_alert_commands(commands)
     return parser
@@ -218,6 +221,18 @@ def _add_core_bench(commands) -> None:
     command = commands.add_parser("bench-core", help="the pure core's growth, memory per lead and replay rate")
     command.add_argument("--events", type=positive_count, default=200_000, help="events replayed by evaluate")
     command.set_defaults(handler=lambda args: _developer_tool("tools.bench.core").run_core_benchmark(args.events))
+
+
+def _add_long_run_bench(commands) -> None:
+    command = commands.add_parser("bench-long-run", help="a live worker's tracked leads and memory over a long run")
+    command.add_argument("--minutes", type=positive_number, default=10.0, help="real minutes to run")
+    command.add_argument("--speed", type=positive_number, default=3600.0,
+                         help="simulated seconds per real second (default 3600: an hour a second)")
+    command.add_argument("--leads-per-hour", type=positive_number, default=40.0)
+    command.add_argument("--retire-after", type=duration, default=timedelta(days=2),
+                         help="the policy's retire_after for the run (default 2d)")
+    command.set_defaults(handler=lambda args: _developer_tool("tools.bench.long_run").run_long_run(
+        args.minutes, args.speed, args.leads_per_hour, args.retire_after))
 
 
 def _add_alert_commands(commands) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from models.closed_loop import Month
+from models.durations import parse_duration
 
 
 def positive_number(text: str) -> float:
@@ -34,6 +35,14 @@ def positive_count(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, not {text!r}")
     return value
+
+
+def duration(text: str) -> timedelta:
+    """A duration written as in a policy file: 30s, 15m, 1h30m, 2d."""
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def aware_time(text: str) -> datetime:

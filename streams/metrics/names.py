@@ -80,7 +80,10 @@ SPEED_TO_LEAD = {
 }
 
 # --- now-gauges, recomputed from the lead-state table ------------------------------------------------
-TRACKED_LEADS = _gauge("tracked_leads", "Leads in this worker's part of the lead-state table.")
+TRACKED_LEADS = _gauge("tracked_leads", "Leads in this worker's part of the lead-state table, retired ones not "
+                       "counted: what its memory holds per lead.")
+RETIRED_LEADS = _gauge("retired_leads", "Tombstones of retired leads in this worker's part of the lead-state "
+                       "table (a few fields each, kept so outcome ids are never reused).")
 LEADS_WAITING = _gauge("leads_waiting", "Handed-off leads waiting for a first qualifying contact now; "
                        "status overdue once their deadline passed.", *TEAM_SEGMENT, "status")
 OLDEST_WAITING = _gauge("oldest_waiting_lead_age_seconds", "Wall-clock time the team's longest-waiting lead "

@@ -80,6 +80,7 @@ def lead_families(snapshot: LeadSnapshot, policy: Policy, labels: LabelBounds) -
     zero_ended = {(t, s, r): 0.0 for t in teams for s in with_follow_up for r in DEPTH_RESULTS}
     return [
         _gauge(names.TRACKED_LEADS, {(): snapshot.leads}),
+        _gauge(names.RETIRED_LEADS, {(): snapshot.retired}),
         _gauge(names.LEADS_WAITING, waiting),
         _gauge(names.OLDEST_WAITING, oldest),
         _gauge(names.UNCONNECTED, zero_depth | _bounded(snapshot.unconnected, by_team_segment)),

@@ -87,8 +87,17 @@ def _add(table: faust.Table, window_key: tuple, combine) -> None:
     value = combine(table.default() if old is None else old)
     table.data[stored_key] = value
     table.send_changelog(partition, stored_key, value)
-    # Faust's own windowed write does this too: registers the window for expiry (``expires``).
-    table._maybe_set_key_ttl(stored_key, partition)
+    register_expiry(table, stored_key, partition)
+
+
+def register_expiry(table: faust.Table, stored_key: tuple, partition: int) -> None:
+    """Register a window key for Faust's expiry (``expires``) once. Faust's own windowed
+    write registers it on every write, and each registration keeps a timestamp in a heap
+    until the window expires (``KEEP`` of wall-clock time): a week of writes, unbounded in
+    practice. A key recovered from the changelog is registered at its first write."""
+    range_end = stored_key[1][1]
+    if stored_key not in table._partition_timestamp_keys.get((partition, range_end), ()):
+        table._maybe_set_key_ttl(stored_key, partition)
 
 
 def _empty_speed() -> list:

@@ -100,6 +100,14 @@ def test_live_windows_sum_over_partitions_and_bound_their_labels(floor):
 
 
 
+def test_retired_leads_leave_the_tracked_count_for_the_tombstone_count(floor):
+    assert (floor.value("leadsla_tracked_leads"), floor.value("leadsla_retired_leads")) == (6, 0)
+    floor.watermark_to(at(90 * 24 * 60))  # past every outcome and the policy's retire_after (35 days)
+    floor.events([converted("L-new", "smb", minutes=90 * 24 * 60)])
+    publish(floor, 90 * 24 * 60)
+    assert (floor.value("leadsla_tracked_leads"), floor.value("leadsla_retired_leads")) == (1, 6)
+
+
 def test_depth_is_judged_over_periods_that_ended_lately_not_over_every_lead_kept(floor):
     ended, periods = dict(period="ended"), "leadsla_follow_up_periods_ended"
     assert floor.value(periods, team="enterprise", segment="enterprise-demo", result="breached") == 0  # still open
