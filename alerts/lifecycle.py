@@ -7,7 +7,8 @@ Alertmanager resolves by itself, because no later outcome says the follow-up
 period was worked after all; the outcome that ends the
 wait (met, contacted late, returned) resolves every alert of the cycle, and so
 does a reassignment when the policy says so; a ``corrected`` outcome resolves
-the alert of the outcome it withdraws. Stepping the same outcome twice changes
+the alert of the outcome it withdraws; alerts still firing ``retire_after`` after the
+latest started are resolved then (``end_when_quiet``). Stepping the same outcome twice changes
 nothing, so at-least-once delivery of the outcomes topic is harmless.
 
 Two kinds of time meet here:
@@ -146,6 +147,17 @@ def _replace(alerts: tuple[Alert, ...], old: Alert, new: Alert) -> tuple[Alert, 
 def _settle(state: LeadAlerts, now: datetime) -> LeadAlerts:
     settled = None if state.firing() else (state.settled_at or now)
     return state.model_copy(update={"settled_at": settled})
+
+
+def end_when_quiet(state: LeadAlerts, now: datetime, quiet_for: timedelta) -> tuple[LeadAlerts, list[Change]]:
+    """Resolve the firing alerts of a cycle whose latest alert started ``quiet_for`` (the
+    policy's ``retire_after``) ago. Only an outcome ends a wait, and a lead nobody ever
+    contacts has none after its last escalation: by now it has retired (or only automated
+    touches kept it), so its alerts would otherwise fire, and be re-sent, for good."""
+    if not state.firing() or now - max(a.starts_at for a in state.alerts) < quiet_for:
+        return state, []
+    alerts, changes = _resolve(state.alerts, lambda a: a.firing, now, now)
+    return _settle(state.model_copy(update={"alerts": alerts}), now), changes
 
 
 def to_send(state: LeadAlerts, now: datetime, keep_resolved_for: timedelta) -> list[Alert]:

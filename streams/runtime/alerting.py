@@ -10,8 +10,9 @@
   because the table is restored from its changelog, a worker restarted after -9, or
   one that took partitions over in a rebalance, re-sends every firing alert within
   one timer period of its recovery.
-- The agent also deletes states resolved long enough ago (in its own partition only:
-  a Faust table write goes to the changelog partition of the event being processed).
+- The agent also deletes states resolved long enough ago, and resolves alerts still firing
+  the policy's ``retire_after`` after the latest started (in its own partition only: a
+  Faust table write goes to the changelog partition of the event being processed).
 
 Protocol timestamps come from ``wall_clock`` (real time), not ``AppContext.clock``,
 which is simulated in the demo: Alertmanager expires alerts by its own wall clock.
@@ -31,7 +32,7 @@ from pydantic import ValidationError
 
 from alerts.client import AiohttpTransport, AlertmanagerClient, Fanout, Transport
 from alerts.console import ConsoleNotifier
-from alerts.lifecycle import Change, LeadAlerts, expired, state_key, step, to_send
+from alerts.lifecycle import Change, LeadAlerts, end_when_quiet, expired, state_key, step, to_send
 from models.outcomes import Outcome
 from streams.runtime.app import AppContext, Extension
 from streams.runtime.assignment import owned_partitions
@@ -87,7 +88,7 @@ def _notifiers(settings: Settings, context: AppContext, write, transport, wall: 
 def _install(app: faust.App, context: AppContext, notifiers: Notifiers, wall: Clock) -> None:
     table = app.Table("alert-state", partitions=context.settings.partitions)
     hold_models(table, ALERT_STATE_CODEC)
-    sweeper = _Sweeper(table, context.policy.alerts.keep_resolved_for)
+    sweeper = _Sweeper(table, context.policy.alerts.keep_resolved_for, context.policy.retire_after, notifiers.notify)
 
     @app.agent(context.outcomes, name="alerting", concurrency=1)
     async def track_alerts(stream):
@@ -136,10 +137,13 @@ def _on_outcome(message, table, context: AppContext, notifiers: Notifiers, now: 
 
 @dataclass
 class _Sweeper:
-    """Deletes settled states past their retention, at most once a minute per partition."""
+    """At most once a minute per partition: deletes settled states past their retention, and
+    resolves alerts still firing ``retire_after`` after the latest started (their lead retired)."""
 
     table: faust.Table
     keep_resolved_for: timedelta
+    retire_after: timedelta
+    notify: Callable[[list[Change]], None]
     last: dict[int, datetime] = field(default_factory=dict)
 
     def maybe_sweep(self, partition: int, now: datetime) -> None:
@@ -148,5 +152,12 @@ class _Sweeper:
             return
         self.last[partition] = now
         for key, state in list(self.table.items()):
-            if state.partition == partition and expired(state, now, self.keep_resolved_for):
+            if state.partition != partition:
+                continue
+            if expired(state, now, self.keep_resolved_for):
                 del self.table[key]
+                continue
+            quiet, changes = end_when_quiet(state, now, self.retire_after)
+            if changes:
+                self.table[key] = quiet
+                self.notify(changes)

@@ -6,7 +6,7 @@ from functools import reduce
 
 import pytest
 
-from alerts.lifecycle import LeadAlerts, expired, step, to_send
+from alerts.lifecycle import LeadAlerts, end_when_quiet, expired, step, to_send
 from models.outcomes import Outcome
 from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import DEADLINE, HANDOFF, LATER, breach, escalation, minutes, outcome, warning
@@ -127,6 +127,24 @@ def test_a_firing_alert_is_sent_and_kept_however_long_it_fires():
     assert to_send(state, LATER + minutes(600), POLICY.alerts.keep_resolved_for) == list(state.alerts)
     assert not expired(state, LATER + minutes(600), POLICY.alerts.keep_resolved_for)
     assert state.alerts[0].starts_at == DEADLINE and HANDOFF < DEADLINE
+
+
+def test_alerts_nobody_ended_resolve_once_the_lead_could_have_retired_then_the_state_expires():
+    state, _ = run([breach(), escalation(1)])  # the rep never calls: no outcome will end the wait
+    quiet, keep = POLICY.retire_after, POLICY.alerts.keep_resolved_for
+    latest = max(a.starts_at for a in state.alerts)
+    assert end_when_quiet(state, latest + quiet - minutes(1), quiet) == (state, [])
+    ended, changes = end_when_quiet(state, latest + quiet, quiet)
+    assert [(c.status, c.alert.labels["alertname"]) for c in changes] == [
+        ("resolved", "LeadSLABreached"), ("resolved", "LeadSLAEscalated")]
+    assert ended.firing() == [] and all(a.ends_at == latest + quiet for a in ended.alerts)
+    assert to_send(ended, latest + quiet + minutes(1), keep) == list(ended.alerts)  # Alertmanager hears it
+    assert expired(ended, latest + quiet + keep, keep)
+
+
+def test_a_quiet_cycle_with_nothing_firing_is_left_alone():
+    state, _ = run([breach(), outcome("contacted_late", 40)])
+    assert end_when_quiet(state, LATER + POLICY.retire_after * 2, POLICY.retire_after) == (state, [])
 
 
 def depth_breach(minutes_after: float = 14 * 24 * 60) -> Outcome:
