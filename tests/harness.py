@@ -42,8 +42,8 @@ class Pipeline:
         s = self.settings
         env = dict(os.environ, LEADSLA_BROKER=s.bootstrap, LEADSLA_APP_ID=s.app_id,
                    LEADSLA_TOPIC_PREFIX=s.topic_prefix, LEADSLA_PARTITIONS=str(s.partitions),
-                   LEADSLA_TICK_INTERVAL=str(s.tick_interval_s), LEADSLA_METRICS_PORT=str(s.metrics_port),
-                   LEADSLA_DATA_DIR=str(self.workdir / "data"), LEADSLA_LOG_LEVEL="info",
+                   LEADSLA_TICK_INTERVAL=str(s.tick_interval_s), LEADSLA_FETCH_WAIT=str(s.fetch_wait_s),
+                   LEADSLA_METRICS_PORT=str(s.metrics_port), LEADSLA_DATA_DIR=str(self.workdir / "data"), LEADSLA_LOG_LEVEL="info",
                    PYTHONPATH=str(REPO))
         if s.outcomes_topic:
             env["LEADSLA_OUTCOMES_TOPIC"] = s.outcomes_topic

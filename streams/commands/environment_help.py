@@ -15,6 +15,7 @@ ENVIRONMENT = (
     ("LEADSLA_PARTITIONS", "partitions of the topics leadsla creates and requires (default 12)"),
     ("LEADSLA_POLICY", "policy file, or a folder of versions named YYYY-MM-DD.yaml (default: the shipped example)"),
     ("LEADSLA_TICK_INTERVAL", "seconds between clock ticks (default 1)"),
+    ("LEADSLA_FETCH_WAIT", "longest a consumer fetch waits for records, in seconds (default 0.1)"),
     ("LEADSLA_DELIVERY_TIMEOUT", "seconds a send may take, retries included, before the worker stops (default 60)"),
     ("LEADSLA_METRICS_PORT", "port of the Prometheus /metrics endpoint (default 9464; 0: none)"),
     ("LEADSLA_METRICS_HOST", "address the /metrics endpoint listens on (default 127.0.0.1; 0.0.0.0 in a container)"),

@@ -25,6 +25,7 @@ from models.policy import Policies, Policy
 from models.tracker import Tracker
 from streams.kafka.codec import encode
 from streams.kafka.compression import faust_producer_options
+from streams.kafka.fetch_wait import use_fetch_wait
 from streams.metrics.pipeline import PipelineMetrics
 from streams.runtime.clock import Clock, SystemClock
 from streams.runtime.coalesced import CoalescedTable
@@ -66,6 +67,7 @@ def create_app(settings: Settings, policy: Policy, *, clock: Clock | None = None
     """``policy``: the version in force now, for the extensions; ``policies``: what the tracker
     judges lead cycles by (a policy history: the version in force at each handoff), else ``policy``."""
     app = faust.App(settings.app_id, **_faust_settings(settings))
+    use_fetch_wait(app, settings.fetch_wait_s)  # Faust's fixed 1.5 s would delay each hop through a topic
     metrics = metrics or PipelineMetrics()
     clock = clock or SystemClock()
     topics = _declare_topics(app, settings)

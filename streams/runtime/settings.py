@@ -57,6 +57,9 @@ class Settings:
     partitions: int = 12  # the most workers that can share the load; see README "Scaling out"
     policy_path: Path | None = None  # None: the example policy shipped in models/
     tick_interval_s: float = 1.0
+    # The longest a consumer fetch waits for records (streams.kafka.fetch_wait): a
+    # bound on each hop through a topic on a broker that holds fetches that long.
+    fetch_wait_s: float = 0.1
     metrics_port: int = 9464  # 0: no metrics endpoint
     # Loopback by default: metrics name teams and segments, so exposing them is a choice
     # (0.0.0.0 in a container, for Prometheus to scrape worker:9464).
@@ -110,6 +113,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         partitions=_int(get("PARTITIONS"), defaults.partitions, "LEADSLA_PARTITIONS"),
         policy_path=Path(p) if (p := get("POLICY")) else None,
         tick_interval_s=_float(get("TICK_INTERVAL"), defaults.tick_interval_s, "LEADSLA_TICK_INTERVAL"),
+        fetch_wait_s=_float(get("FETCH_WAIT"), defaults.fetch_wait_s, "LEADSLA_FETCH_WAIT"),
         metrics_port=_int(get("METRICS_PORT"), defaults.metrics_port, "LEADSLA_METRICS_PORT"),
         metrics_host=get("METRICS_HOST") or defaults.metrics_host,
         data_dir=Path(get("DATA_DIR") or defaults.data_dir),

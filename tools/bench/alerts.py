@@ -1,8 +1,9 @@
 """``leadsla bench-alerts``: latency from a lead's deadline to its breach page at a webhook.
 
 Everything real, on this machine: the embedded broker, a ``leadsla worker`` process
-with default settings (tick every 1s, allowed lateness 5s as in the example policy,
-delivery to Alertmanager API v2), a real Alertmanager routing with the generated
+with default settings (tick every 1s, fetch wait 0.1s; LEADSLA_TICK_INTERVAL and
+LEADSLA_FETCH_WAIT change them), allowed lateness 5s as in the example policy,
+delivery to Alertmanager API v2, a real Alertmanager routing with the generated
 config, and a webhook receiver where PagerDuty would be. Background traffic (lead
 handoffs and contact attempts, some leads never called, so other alerts flow too)
 runs throughout. Probe leads are handed off "now", one every half second; each
@@ -10,7 +11,8 @@ breach page's arrival at the webhook minus its deadline is one sample.
 
 The latency is dominated by the allowed lateness: a deadline is decided only once
 the watermark (latest tick - lateness) passes it. The split is printed too:
-deadline -> breach outcome on its topic -> page at the webhook.
+deadline -> the tick that passes it on its topic (seen by a consumer of the benchmark's
+own) -> breach outcome on its topic -> page at the webhook.
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ from alerts.generate import alertmanager_text
 from models.events import ContactAttempt, LeadHandoff
 from models.outcomes import Outcome
 from models.policy_file import parse_policy
-from streams.kafka.codec import encode
+from streams.kafka.codec import decode_timeline, encode
+from streams.kafka.partitioning import partition_for
 from tools.local.alertmanager import LocalAlertmanager, alertmanager_binary
 from tools.local.webhook_sink import WebhookSink
 
-GOAL_P99_S = 5.0 + 2.0  # the allowed lateness (5 s) + 2 s: the issue's target
+LATENESS_S = 5.0  # as in BENCH_POLICY
+GOAL_P99_S = LATENESS_S + 2.0  # the allowed lateness + 2 s: the issue's target
+WATCH_FETCH_WAIT_MS = 20  # the tick watcher's own fetch wait: arrivals seen within this
 TARGET = timedelta(seconds=20)
 PROBE_EVERY_S = 0.5
 RECENT_LEADS = 500
@@ -86,13 +91,15 @@ def _measure(probes: int, background_eps: float, work: Path, cleanup: ExitStack)
         LocalAlertmanager(alertmanager_text(parse_policy(BENCH_POLICY), webhook_url=sink.url), work / "am"))
     settings = _settings(broker.bootstrap, policy_path, work)
     _say(f"embedded broker {broker.bootstrap}, Alertmanager {alertmanager.url} (generated routing), "
-         f"worker: tick {settings.tick_interval_s:g}s, allowed lateness 5s; logs in {work}")
+         f"worker: tick {settings.tick_interval_s:g}s, fetch wait {settings.fetch_wait_s:g}s, "
+         f"allowed lateness {LATENESS_S:g}s; logs in {work}")
     _start_worker(settings, alertmanager.url, work, cleanup)
     producer = _producer(settings.bootstrap)
     cleanup.callback(producer.close)
     _wait_live(settings, producer)
     stop = threading.Event()
     cleanup.callback(stop.set)
+    ticks = _TickWatch(settings, stop)
     if background_eps > 0:
         threading.Thread(target=_background, args=(settings, background_eps, stop), daemon=True).start()
     _say(f"background traffic {background_eps:g} events/s; {probes} probe leads, deadline {TARGET.seconds}s "
@@ -100,17 +107,21 @@ def _measure(probes: int, background_eps: float, work: Path, cleanup: ExitStack)
     deadlines = _send_probes(settings, producer, probes)
     pages = _wait_pages(sink, deadlines)
     decided = _decided_at(settings, deadlines)
-    return _report(deadlines, pages, decided)
+    passed = {lead: at for lead in deadlines
+              if (at := ticks.passed_at(partition_for(lead, settings.partitions), deadlines[lead])) is not None}
+    return _report(deadlines, pages, decided, passed)
 
 
 def _settings(bootstrap: str, policy_path: Path, work: Path):
     from streams.kafka.admin import ensure_topics
-    from streams.runtime.settings import Settings
+    from streams.runtime.settings import Settings, settings_from_env
     from streams.runtime.topology import topic_specs
 
     token = os.urandom(3).hex()
+    tuned = settings_from_env()  # LEADSLA_TICK_INTERVAL and LEADSLA_FETCH_WAIT, to compare settings
     settings = Settings(broker=bootstrap, app_id=f"bench-alerts-{token}", topic_prefix=f"bench-alerts-{token}",
-                        policy_path=policy_path, metrics_port=0, data_dir=work / "data")
+                        policy_path=policy_path, metrics_port=0, data_dir=work / "data",
+                        tick_interval_s=tuned.tick_interval_s, fetch_wait_s=tuned.fetch_wait_s)
     ensure_topics(settings.bootstrap, topic_specs(settings))
     return settings
 
@@ -119,7 +130,8 @@ def _start_worker(settings, alertmanager_url: str, work: Path, cleanup: ExitStac
     env = dict(os.environ, LEADSLA_BROKER=settings.bootstrap, LEADSLA_APP_ID=settings.app_id,
                LEADSLA_TOPIC_PREFIX=settings.topic_prefix, LEADSLA_POLICY=str(settings.policy_path),
                LEADSLA_METRICS_PORT="0", LEADSLA_DATA_DIR=str(settings.data_dir),
-               LEADSLA_ALERTMANAGERS=alertmanager_url)
+               LEADSLA_ALERTMANAGERS=alertmanager_url, LEADSLA_TICK_INTERVAL=str(settings.tick_interval_s),
+               LEADSLA_FETCH_WAIT=str(settings.fetch_wait_s))
     log = open(work / "worker.log", "wb")
     worker = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker"], env=env, stdout=log,
                               stderr=subprocess.STDOUT)
@@ -224,7 +236,42 @@ def _decided_at(settings, deadlines: dict[str, datetime]) -> dict[str, float]:
     return decided
 
 
-def _report(deadlines: dict[str, datetime], pages: dict[str, float], decided: dict[str, float]) -> int:
+class _TickWatch:
+    """Arrival (Unix time) of each tick on its topic, read as it comes in a thread of its own."""
+
+    def __init__(self, settings, stop: threading.Event) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+
+        from streams.kafka.clients import open_client
+
+        self._arrivals: dict[int, list[tuple[datetime, float]]] = {}
+        self._lock = threading.Lock()
+        self._consumer = open_client(KafkaConsumer, settings.bootstrap, group_id=None, enable_auto_commit=False,
+                                     fetch_max_wait_ms=WATCH_FETCH_WAIT_MS)
+        tps = [TopicPartition(settings.topics.ticks, p) for p in range(settings.partitions)]
+        self._consumer.assign(tps)
+        self._consumer.seek_to_end(*tps)
+        threading.Thread(target=self._run, args=(stop,), daemon=True).start()
+
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            for records in self._consumer.poll(timeout_ms=100).values():
+                arrived = time.time()
+                with self._lock:
+                    for record in records:
+                        tick = decode_timeline(record.value)
+                        self._arrivals.setdefault(tick.partition, []).append((tick.at, arrived))
+        self._consumer.close(autocommit=False)
+
+    def passed_at(self, partition: int, deadline: datetime) -> float | None:
+        """When the first tick of ``partition`` that moves its watermark past ``deadline`` arrived."""
+        due = deadline + timedelta(seconds=LATENESS_S)
+        with self._lock:
+            return next((arrived for at, arrived in self._arrivals.get(partition, ()) if at >= due), None)
+
+
+def _report(deadlines: dict[str, datetime], pages: dict[str, float], decided: dict[str, float],
+            passed: dict[str, float]) -> int:
     latency = sorted(pages[lead] - deadlines[lead].timestamp() for lead in pages)
     to_outcome = sorted(decided[lead] - deadlines[lead].timestamp() for lead in decided)
     to_page = sorted(pages[lead] - decided[lead] for lead in pages if lead in decided)
@@ -236,10 +283,24 @@ def _report(deadlines: dict[str, datetime], pages: dict[str, float], decided: di
     if to_outcome and to_page:
         _say(f"  of which deadline -> breach outcome: p50 {_pct(to_outcome, 50):.2f}s p99 {_pct(to_outcome, 99):.2f}s;"
              f" outcome -> webhook: p50 {_pct(to_page, 50):.2f}s p99 {_pct(to_page, 99):.2f}s")
+    _say_stages(deadlines, pages, decided, passed)
     met = _pct(latency, 99) <= GOAL_P99_S and len(latency) == len(deadlines)
     _say(f"goal p99 <= {GOAL_P99_S:g}s (allowed lateness + 2 s) with every page delivered: "
          f"{'met' if met else 'MISSED'}")
     return 0 if len(latency) == len(deadlines) else 1
+
+
+def _say_stages(deadlines: dict[str, datetime], pages: dict[str, float], decided: dict[str, float],
+                passed: dict[str, float]) -> None:
+    """deadline -> passing tick on its topic -> breach outcome written -> page at the webhook."""
+    leads = [lead for lead in pages if lead in decided and lead in passed]
+    if not leads:
+        return
+    stages = {"deadline -> passing tick": [passed[x] - deadlines[x].timestamp() for x in leads],
+              "tick -> outcome": [decided[x] - passed[x] for x in leads],
+              "outcome -> webhook": [pages[x] - decided[x] for x in leads]}
+    _say("  stages (p50/p99): " + "; ".join(
+        f"{name} {_pct(sorted(v), 50):.2f}/{_pct(sorted(v), 99):.2f}s" for name, v in stages.items()))
 
 
 def _pct(values: list[float], percent: float) -> float:
