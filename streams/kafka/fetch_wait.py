@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
+from streams.kafka.stale_fetch import StaleFetchGuard
 
-class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+
+class _ConsumerThread(StaleFetchGuard, faust_aiokafka.AIOKafkaConsumerThread):  # see streams.kafka.stale_fetch
     def _create_worker_consumer(self, transport):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = transport.fetch_max_wait_ms  # read by consumer.start() for its Fetcher
