@@ -12,7 +12,9 @@ so on it the wait only bounds idle polls: a shorter one costs a few small reques
 a second per worker.
 
 The value is set on the aiokafka consumer between its construction and ``start()``,
-which is where aiokafka reads it to build its fetcher.
+which is where aiokafka reads it to build its fetcher. The transport's consumer thread
+also carries the guard against fetches that return across a rebalance
+(streams.kafka.stale_fetch): this is the one seam where leadsla changes Faust's consumer.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from streams.kafka.stale_fetch import StaleFetchGuard
 
 
-class _ConsumerThread(StaleFetchGuard, faust_aiokafka.AIOKafkaConsumerThread):  # see streams.kafka.stale_fetch
+class _ConsumerThread(StaleFetchGuard, faust_aiokafka.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = transport.fetch_max_wait_ms  # read by consumer.start() for its Fetcher

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from models.durations import format_duration
+from streams.kafka.broker import free_port
+from streams.runtime.policy_source import EXAMPLE_POLICY
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 STOP_GRACE_S = 30.0
@@ -45,7 +46,7 @@ def run_long_run(minutes: float, speed: float, leads_per_hour: float, retire_aft
                  every_s: float = 20.0) -> int:
     with tempfile.TemporaryDirectory(prefix="leadsla-long-run-") as work:
         policy = _policy_file(Path(work), retire_after)
-        port = _free_port()
+        port = free_port()
         print(f"bench-long-run: {minutes:g} min at {speed:g}× ({speed * minutes / 60 / 24:.1f} simulated days), "
               f"{leads_per_hour:g} leads/h, retire_after {format_duration(retire_after)}; the worker's log: "
               f"{work}/run.log (kept until the end)")
@@ -64,17 +65,11 @@ def run_long_run(minutes: float, speed: float, leads_per_hour: float, retire_aft
 
 
 def _policy_file(work: Path, retire_after: timedelta) -> Path:
-    text = files("models").joinpath("example_policy.yaml").read_text()
+    text = files("models").joinpath(EXAMPLE_POLICY).read_text()
     path = work / "policy.yaml"
     path.write_text(text.replace("\nversion: 1\n", f"\nversion: 1\nretire_after: {format_duration(retire_after)}\n",
                                  1))
     return path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _start(policy: Path, port: int, work: Path, speed: float, leads_per_hour: float, log) -> subprocess.Popen:
