@@ -53,6 +53,7 @@ class Tracker:
         self.leads = leads
         self.clock = PartitionClock(latest_seen, policies.allowed_lateness)
         self._due: dict[int, list[tuple[datetime, str]]] = {}
+        self._compacted: dict[int, int] = {}  # each heap's size when last built or compacted
         self._memos: OrderedDict[str, tuple] = OrderedDict()
 
     def watermark(self, partition: int) -> datetime:
@@ -80,6 +81,7 @@ class Tracker:
         """After a rebalance the due-heaps of moved partitions are stale."""
         for partition in partitions:
             self._due.pop(partition, None)
+            self._compacted.pop(partition, None)
             self.clock.forget(partition)
 
     def _load(self, lead_id: str) -> LeadState | Retired | None:
@@ -120,8 +122,8 @@ class Tracker:
         self.leads[state.lead_id] = state
         if state.next_due is not None and (previous is None or previous.next_due != state.next_due):
             heapq.heappush(heap, (state.next_due, state.lead_id))
-            if len(heap) > len(self.leads) + 1024:  # half of it stale entries of rescheduled leads,
-                del self._due[state.partition]  # each holding a time: rebuilt from the table when next needed
+            if len(heap) > 2 * self._compacted[state.partition] + 1024:
+                self._compact(state.partition)
 
     def _remember(self, state: LeadState | Retired) -> None:
         memo = take_memo(state) if isinstance(state, LeadState) else None
@@ -135,8 +137,19 @@ class Tracker:
 
     def _heap(self, partition: int) -> list[tuple[datetime, str]]:
         heap = self._due.get(partition)
-        if heap is None:
+        if heap is None:  # first use, or after a rebalance: from the store, the truth
             heap = [(s.next_due, s.lead_id) for s in self.leads.values() if s.partition == partition and s.next_due]
-            heapq.heapify(heap)
-            self._due[partition] = heap
+            self._index(partition, heap)
         return heap
+
+    def _compact(self, partition: int) -> None:
+        """Drop the stale entries of rescheduled leads, once they may outnumber the live ones:
+        the heap itself is filtered, so the cost is paid per entry pushed, not per lead stored."""
+        live = {(due, lead_id) for due, lead_id in self._due[partition]
+                if (state := self.leads.get(lead_id)) is not None and state.next_due == due}
+        self._index(partition, list(live))
+
+    def _index(self, partition: int, heap: list[tuple[datetime, str]]) -> None:
+        heapq.heapify(heap)
+        self._due[partition] = heap
+        self._compacted[partition] = len(heap)

@@ -27,6 +27,10 @@ def one_unanswered_call(lead_id: str) -> ContactAttempt:
                           occurred_at=datetime.now(timezone.utc), rep=REP, channel="call", outcome="no_answer")
 
 
+def _has_number(result: list) -> bool:
+    return bool(result) and result[0]["value"][1] != "NaN"
+
+
 def test_leads_worked_too_little_notify_their_rep_once_per_rep_and_trip_the_depth_rule(
         alerting_pipeline, alert_stack, tmp_path):
     port = free_port()
@@ -52,8 +56,11 @@ def test_leads_worked_too_little_notify_their_rep_once_per_rep_and_trip_the_dept
                                     for g in depth_groups)  # one conversation per rep, not per lead
         # The same two periods, on the worker's gauges, through the generated rule on Prometheus.
         ratio = f'{names.DEPTH_BREACHED_RATIO_RULE}{{team="{TEAM}",segment="e2e-demo"}}'
-        assert wait_for(lambda: prometheus.query(ratio), bool, timeout_s=20), prometheus.log()
-        assert float(prometheus.query(ratio)[0]["value"][1]) == 1.0
+        # The gauge is recomputed on the worker's snapshot interval, so the rule may first see
+        # no ended period (0 / 0); wait until the two ended periods reach it.
+        found = wait_for(lambda: prometheus.query(ratio), _has_number, timeout_s=30)
+        assert _has_number(found), prometheus.log()
+        assert float(found[0]["value"][1]) == 1.0
         pending = 'ALERTS{alertname="LeadDepthComplianceLow",alertstate="pending"}'
         found = wait_for(lambda: prometheus.query(pending), bool, timeout_s=20)
         assert found and found[0]["metric"]["team"] == TEAM and found[0]["metric"]["severity"] == "ticket"

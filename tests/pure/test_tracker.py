@@ -152,3 +152,21 @@ def test_rescheduled_lead_fires_at_its_new_time_only():
     # Nothing left to announce: the next time the lead is due is its retirement.
     assert tracker.leads["lead-1"].next_due == et(1, 10, 3) + example_policy().retire_after
     assert tracker.on_entry(0, clock_at(et(30, 9))).outcomes == []
+
+
+def test_due_heap_drops_stale_entries_and_every_lead_still_fires_once():
+    # Each lead is due at its handoff (opened), then at its warning; a first call before the
+    # warning reschedules it to the call's time, leaving the warning's entry stale. Past 1,024
+    # stale entries the heap is compacted, which must keep every live one.
+    tracker, leads = Tracker(example_policy(), {}, {}), [f"lead-{n}" for n in range(3000)]
+    for lead in leads:
+        lead_on(tracker, lead, 0, et(1, 10))
+    opened = tracker.on_entry(0, clock_at(et(1, 10)))
+    for lead in leads:
+        tracker.on_entry(0, attempt(et(1, 10, 1), lead=lead))
+    assert len(tracker._due[0]) < 2 * len(leads)  # not every stale entry is still held
+    decided = tracker.on_entry(0, clock_at(et(15, 9))).outcomes
+    assert len(opened.outcomes) == len(leads)
+    assert sorted(o.outcome_id for o in decided) == sorted(f"{lead}/1/{kind}" for lead in leads
+                                                           for kind in ("met", "depth_breached"))
+    assert tracker.on_entry(0, clock_at(et(15, 9))).outcomes == []
