@@ -93,6 +93,9 @@ def observed(kafka_bootstrap: str, tmp_path_factory) -> Observed:
         clock = demo_clock(60.0)  # the run's clock starts now too (same week, same speed)
         run = start_simulated_run(settings.bootstrap, env, workdir, RUN_LIMIT_S)
         try:
+            # Prometheus must see the policy's series at 0 before the covering leads count, or
+            # they are born at 1 and increase() and rate() find nothing to show.
+            wait_for(lambda: _scraped(prometheus), bool, timeout_s=60)
             produce_events(settings.bootstrap, settings.topics, demo_leads(policy, clock.now()))
             produce_broken_record(settings.bootstrap, settings.topics)
             found = Observed(prometheus, f"http://127.0.0.1:{settings.metrics_port}/metrics",
@@ -102,6 +105,13 @@ def observed(kafka_bootstrap: str, tmp_path_factory) -> Observed:
         finally:
             run.terminate()
             run.wait(timeout=30)
+
+
+def _scraped(prometheus: LocalPrometheus) -> bool:
+    try:
+        return bool(prometheus.query(names.DEPTH_BREACHES.name))
+    except (OSError, PrometheusError):
+        return False
 
 
 def _ready(observed: Observed) -> bool:
