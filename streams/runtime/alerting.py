@@ -10,9 +10,11 @@
   because the table is restored from its changelog, a worker restarted after -9, or
   one that took partitions over in a rebalance, re-sends every firing alert within
   one timer period of its recovery.
-- The agent also deletes states resolved long enough ago, and resolves alerts still firing
-  the policy's ``retire_after`` after the latest started (in its own partition only: a
-  Faust table write goes to the changelog partition of the event being processed).
+- A sweep, once a minute, deletes the states of the partitions this worker owns that were
+  resolved long enough ago, and resolves alerts still firing the policy's ``retire_after``
+  after the latest started. It runs on a timer, so a partition no outcome arrives on is swept
+  too; a timer has no event whose partition a Faust table write could go to, so it writes
+  the store and that partition's changelog itself (``StateWrites``).
 
 Protocol timestamps come from ``wall_clock`` (real time), not ``AppContext.clock``,
 which is simulated in the demo: Alertmanager expires alerts by its own wall clock.
@@ -22,7 +24,7 @@ See alerts.lifecycle for how event time maps onto startsAt/endsAt.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -88,13 +90,18 @@ def _notifiers(settings: Settings, context: AppContext, write, transport, wall: 
 def _install(app: faust.App, context: AppContext, notifiers: Notifiers, wall: Clock) -> None:
     table = app.Table("alert-state", partitions=context.settings.partitions)
     hold_models(table, ALERT_STATE_CODEC)
-    sweeper = _Sweeper(table, context.policy.alerts.keep_resolved_for, context.policy.retire_after, notifiers.notify)
+    sweeper = _Sweeper(StateWrites(table), context.policy.alerts.keep_resolved_for, context.policy.retire_after,
+                       notifiers.notify)
 
     @app.agent(context.outcomes, name="alerting", concurrency=1)
     async def track_alerts(stream):
         async for event in stream.events():
             _on_outcome(event.message, table, context, notifiers, wall.now())
-            sweeper.maybe_sweep(event.message.partition, wall.now())
+
+    @app.timer(SWEEP_EVERY.total_seconds())
+    async def sweep_alerts() -> None:
+        if not (app.rebalancing or getattr(app, "in_recovery", False)):  # in flight: swept by their next owner
+            sweeper.sweep(owned_partitions(app, context.settings.topics.outcomes), wall.now())
 
     if notifiers.fanout is None:
         return
@@ -135,29 +142,43 @@ def _on_outcome(message, table, context: AppContext, notifiers: Notifiers, now: 
         notifiers.notify(changes)
 
 
+class StateWrites:
+    """Writes to the alert-state table from outside its agent's stream: the store, then the
+    changelog partition of the state's own partition (Faust would pick the current event's)."""
+
+    def __init__(self, table: faust.Table) -> None:
+        self.table = table
+
+    def items(self):
+        return self.table.data.items()
+
+    def put(self, key: str, state: LeadAlerts) -> None:
+        self.table.data[key] = state
+        self.table.send_changelog(state.partition, key, state)
+
+    def delete(self, key: str, partition: int) -> None:
+        del self.table.data[key]
+        self.table.send_changelog(partition, key, None, value_serializer="raw")
+
+
 @dataclass
 class _Sweeper:
-    """At most once a minute per partition: deletes settled states past their retention, and
-    resolves alerts still firing ``retire_after`` after the latest started (their lead retired)."""
+    """Deletes settled states past their retention, and resolves alerts still firing
+    ``retire_after`` after the latest started (their lead retired)."""
 
-    table: faust.Table
+    states: StateWrites
     keep_resolved_for: timedelta
     retire_after: timedelta
     notify: Callable[[list[Change]], None]
-    last: dict[int, datetime] = field(default_factory=dict)
 
-    def maybe_sweep(self, partition: int, now: datetime) -> None:
-        previous = self.last.get(partition)
-        if previous is not None and now - previous < SWEEP_EVERY:
-            return
-        self.last[partition] = now
-        for key, state in list(self.table.items()):
-            if state.partition != partition:
+    def sweep(self, partitions: set[int], now: datetime) -> None:
+        for key, state in list(self.states.items()):
+            if state.partition not in partitions:
                 continue
             if expired(state, now, self.keep_resolved_for):
-                del self.table[key]
+                self.states.delete(key, state.partition)
                 continue
             quiet, changes = end_when_quiet(state, now, self.retire_after)
             if changes:
-                self.table[key] = quiet
+                self.states.put(key, quiet)
                 self.notify(changes)

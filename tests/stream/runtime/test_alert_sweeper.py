@@ -1,14 +1,25 @@
-"""The alerting agent's sweep over its partition of the alert-state table (a dict here, as the
-Faust table it stands for only stores what the sweep writes)."""
+"""The alerting sweep over the alert-state table. It runs on a timer, not in the agent's
+stream, so it writes the store and the state's own changelog partition itself
+(``StateWrites``); the table here records what a Faust table would be asked to do."""
 
 from __future__ import annotations
 
 from alerts.lifecycle import step
-from streams.runtime.alerting import _Sweeper
+from streams.runtime.alerting import StateWrites, _Sweeper
 from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import LATER, breach, minutes, outcome
 
 POLICY = load_policy(None)
+
+
+class RecordingTable:
+    """A Faust table's two halves the sweep uses: its store and its changelog."""
+
+    def __init__(self, data: dict) -> None:
+        self.data, self.changelog = data, []
+
+    def send_changelog(self, partition, key, value, value_serializer=None):
+        self.changelog.append((partition, key, value))
 
 
 def stored(outcomes, partition: int = 3):
@@ -19,15 +30,21 @@ def stored(outcomes, partition: int = 3):
 
 
 def test_the_sweep_ends_alerts_of_leads_gone_quiet_and_deletes_states_resolved_long_ago():
-    table = {"abandoned": stored([breach()]), "settled": stored([breach(), outcome("contacted_late", 40)]),
-             "elsewhere": stored([breach()], partition=5)}
+    table = RecordingTable({"abandoned": stored([breach()]),
+                            "settled": stored([breach(), outcome("contacted_late", 40)]),
+                            "elsewhere": stored([breach()], partition=5)})
     heard = []
-    sweeper = _Sweeper(table, POLICY.alerts.keep_resolved_for, POLICY.retire_after, heard.extend)
-    sweeper.maybe_sweep(3, LATER + minutes(1))
-    assert set(table) == {"abandoned", "settled", "elsewhere"} and heard == []  # all still recent
+    sweeper = _Sweeper(StateWrites(table), POLICY.alerts.keep_resolved_for, POLICY.retire_after, heard.extend)
+    sweeper.sweep({3}, LATER + minutes(1))
+    assert set(table.data) == {"abandoned", "settled", "elsewhere"} and heard == [] and table.changelog == []
     later = LATER + POLICY.retire_after
-    sweeper.maybe_sweep(3, later)
-    assert "settled" not in table  # resolved more than keep_resolved_for ago
+    sweeper.sweep({3}, later)
+    assert "settled" not in table.data  # resolved more than keep_resolved_for ago
     assert [(c.status, c.alert.labels["lead_id"]) for c in heard] == [("resolved", "L-1")]
-    assert table["abandoned"].firing() == [] and table["abandoned"].settled_at == later
-    assert table["elsewhere"].firing() != []  # another partition's: swept by the worker whose events write it
+    assert table.data["abandoned"].firing() == [] and table.data["abandoned"].settled_at == later
+    assert table.data["elsewhere"].firing() != []  # a partition another worker owns: its sweep's
+    # Both changes reach the changelog partition of the state's own outcomes partition, the
+    # deletion as a tombstone: a worker recovering partition 3 restores exactly this.
+    assert sorted(table.changelog, key=str) == sorted([(3, "settled", None), (3, "abandoned", table.data["abandoned"])],
+                                                      key=str)
+
