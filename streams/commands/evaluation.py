@@ -140,8 +140,11 @@ def spool_valid(records: Iterable[Record], spool: IO[bytes], report: Evaluation,
 def _in_time_order(spool: IO[bytes], times: array, offsets: array) -> Iterator[tuple[int | str, LeadEventBase]]:
     """Second pass: the spooled records in event-time order (stable: ties keep input order)."""
     order = array("q", sorted(range(len(times)), key=times.__getitem__))  # 8 bytes a record, not 36
+    previous = -2
     for index in order:
-        spool.seek(offsets[index])
+        if index != previous + 1:  # a seek drops the read buffer: records already in order need none
+            spool.seek(offsets[index])
+        previous = index
         yield pickle.load(spool)
 
 
