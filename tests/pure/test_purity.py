@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import models
+from tests.source_parsing import parse_source
 
 MODELS_DIR = Path(models.__file__).parent
 MODULES = sorted(MODELS_DIR.rglob("*.py"))
@@ -65,7 +66,7 @@ def _dotted(node: ast.AST) -> str | None:
 def violations(source: str, name: str) -> list[str]:
     """Every forbidden import or clock/environment read in ``source``, as ``name:line: what``."""
     found: list[str] = []
-    for node in ast.walk(ast.parse(source, filename=name)):
+    for node in ast.walk(parse_source(source, name)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] in FORBIDDEN_PACKAGES:
@@ -237,7 +238,7 @@ def row_for(module: str) -> str:
 def imported(source: str, name: str) -> list[tuple[int, str]]:
     """(line, module) of every absolute import in ``source``, nested ones included."""
     found = []
-    for node in ast.walk(ast.parse(source, filename=name)):
+    for node in ast.walk(parse_source(source, name)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -52,19 +52,20 @@ def attributes_for(segment: Segment, policy: Policy) -> dict[str, str]:
 
 
 def every_segment_leads(policy: Policy, now: datetime) -> list:
-    """One lead per segment, converted 10 minutes before ``now``, handed off and called at once
-    (a voicemail: contacted in time, still unconnected in its follow-up period)."""
+    """One lead per segment, converted at ``now``, handed off a minute later and called a minute
+    after that (a voicemail: contacted in time, still unconnected in its follow-up period). Times
+    the run's clock has not reached: the call, on its own topic, is read before the watermark
+    passes any deadline, however long after the run's start these are produced."""
     teams = sorted(policy.teams) or ["sales"]
     events: list = []
     for number, segment in enumerate(policy.segments):
         lead, team = f"{COVER_PREFIX}-{segment.name}", teams[number % len(teams)]
         common = dict(schema_version=1, lead_id=lead)
         events += [
-            LeadConverted(**common, event_id=f"{lead}-c", occurred_at=now - timedelta(minutes=10),
-                          **attributes_for(segment, policy)),
-            LeadHandoff(**common, event_id=f"{lead}-h", occurred_at=now - timedelta(minutes=9),
+            LeadConverted(**common, event_id=f"{lead}-c", occurred_at=now, **attributes_for(segment, policy)),
+            LeadHandoff(**common, event_id=f"{lead}-h", occurred_at=now + timedelta(minutes=1),
                         owner_rep=f"rep-cover-{number}", team=team),
-            ContactAttempt(**common, event_id=f"{lead}-a", occurred_at=now - timedelta(minutes=8),
+            ContactAttempt(**common, event_id=f"{lead}-a", occurred_at=now + timedelta(minutes=2),
                            rep=f"rep-cover-{number}", channel="call", outcome="voicemail"),
         ]
     return events

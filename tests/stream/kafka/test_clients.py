@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.source_parsing import parse_source
+
 REPO = Path(__file__).resolve().parents[3]
 SHIPPED = ("models", "streams", "alerts", "grafana")
 CLIENT_CLASSES = frozenset({"KafkaProducer", "KafkaConsumer", "KafkaAdminClient",
@@ -24,7 +26,7 @@ ALLOWED = {"streams/kafka/broker.py": "a probe of the embedded broker, always pl
 
 def direct_constructions(source: str, name: str) -> list[str]:
     found = []
-    for node in ast.walk(ast.parse(source, filename=name)):
+    for node in ast.walk(parse_source(source, name)):
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             if called in CLIENT_CLASSES:
