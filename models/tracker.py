@@ -105,8 +105,7 @@ class Tracker:
         result.outcomes.extend(outcomes)
 
     def _fire_due(self, partition: int, watermark: datetime, out: list[Outcome]) -> None:
-        heap = self._heap(partition)
-        while heap and heap[0][0] <= watermark:
+        while (heap := self._heap(partition)) and heap[0][0] <= watermark:  # a store may compact it
             due_at, lead_id = heapq.heappop(heap)
             state = self._load(lead_id)
             if state is None or state.next_due != due_at:

@@ -6,8 +6,7 @@
   Alertmanager clients (never awaited here, so a slow or dead Alertmanager cannot
   hold up the stream) or printed by the console notifier.
 - A timer re-sends, Prometheus-style, every live alert of the partitions this worker
-  owns, straight from the table. Timers may not write tables, so it only reads; and
-  because the table is restored from its changelog, a worker restarted after -9, or
+  owns, straight from the table (it only reads); and because the table is restored from its changelog, a worker restarted after -9, or
   one that took partitions over in a rebalance, re-sends every firing alert within
   one timer period of its recovery.
 - A sweep, once a minute, deletes the states of the partitions this worker owns that were
@@ -100,8 +99,12 @@ def _install(app: faust.App, context: AppContext, notifiers: Notifiers, wall: Cl
 
     @app.timer(SWEEP_EVERY.total_seconds())
     async def sweep_alerts() -> None:
-        if not (app.rebalancing or getattr(app, "in_recovery", False)):  # in flight: swept by their next owner
+        if app.rebalancing or getattr(app, "in_recovery", False):
+            return  # partitions in flight: their next owner sweeps them
+        try:
             sweeper.sweep(owned_partitions(app, context.settings.topics.outcomes), wall.now())
+        except Exception:  # noqa: BLE001 - a failed timer would crash the worker, pipeline and all
+            log.exception("cannot sweep the alert states")
 
     if notifiers.fanout is None:
         return
