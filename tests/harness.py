@@ -6,6 +6,7 @@ kill it (-9) and start it again.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -116,3 +117,8 @@ def wait_for(probe: Callable[[], T], done: Callable[[T], bool], timeout_s: float
         time.sleep(every_s)
         value = probe()
     return value
+
+
+def has_numbers(results: list[dict]) -> bool:
+    """At least one series with a number: NaN (0/0) draws nothing on a panel either."""
+    return any(math.isfinite(float(r["value"][1])) for r in results)

@@ -13,7 +13,7 @@
   resolved long enough ago, and resolves alerts still firing the policy's ``retire_after``
   after the latest started. It runs on a timer, so a partition no outcome arrives on is swept
   too; a timer has no event whose partition a Faust table write could go to, so it writes
-  the store and that partition's changelog itself (``StateWrites``).
+  the store and that partition's changelog itself (streams.runtime.table_writes).
 
 Protocol timestamps come from ``wall_clock`` (real time), not ``AppContext.clock``,
 which is simulated in the demo: Alertmanager expires alerts by its own wall clock.
@@ -39,6 +39,7 @@ from streams.runtime.app import AppContext, Extension
 from streams.runtime.assignment import owned_partitions
 from streams.runtime.clock import Clock, SystemClock
 from streams.runtime.faust_codecs import PydanticCodec, hold_models
+from streams.runtime import table_writes
 from streams.runtime.settings import Settings
 
 ALERT_STATE_CODEC = "leadsla_lead_alerts"
@@ -89,8 +90,7 @@ def _notifiers(settings: Settings, context: AppContext, write, transport, wall: 
 def _install(app: faust.App, context: AppContext, notifiers: Notifiers, wall: Clock) -> None:
     table = app.Table("alert-state", partitions=context.settings.partitions)
     hold_models(table, ALERT_STATE_CODEC)
-    sweeper = _Sweeper(StateWrites(table), context.policy.alerts.keep_resolved_for, context.policy.retire_after,
-                       notifiers.notify)
+    sweeper = _Sweeper(table, context.policy.alerts.keep_resolved_for, context.policy.retire_after, notifiers.notify)
 
     @app.agent(context.outcomes, name="alerting", concurrency=1)
     async def track_alerts(stream):
@@ -145,43 +145,25 @@ def _on_outcome(message, table, context: AppContext, notifiers: Notifiers, now: 
         notifiers.notify(changes)
 
 
-class StateWrites:
-    """Writes to the alert-state table from outside its agent's stream: the store, then the
-    changelog partition of the state's own partition (Faust would pick the current event's)."""
-
-    def __init__(self, table: faust.Table) -> None:
-        self.table = table
-
-    def items(self):
-        return self.table.data.items()
-
-    def put(self, key: str, state: LeadAlerts) -> None:
-        self.table.data[key] = state
-        self.table.send_changelog(state.partition, key, state)
-
-    def delete(self, key: str, partition: int) -> None:
-        del self.table.data[key]
-        self.table.send_changelog(partition, key, None, value_serializer="raw")
-
-
 @dataclass
 class _Sweeper:
     """Deletes settled states past their retention, and resolves alerts still firing
-    ``retire_after`` after the latest started (their lead retired)."""
+    ``retire_after`` after the latest started (their lead retired). On a timer, so it writes
+    through ``table_writes`` to each state's own changelog partition."""
 
-    states: StateWrites
+    table: faust.Table
     keep_resolved_for: timedelta
     retire_after: timedelta
     notify: Callable[[list[Change]], None]
 
     def sweep(self, partitions: set[int], now: datetime) -> None:
-        for key, state in list(self.states.items()):
+        for key, state in list(self.table.data.items()):
             if state.partition not in partitions:
                 continue
             if expired(state, now, self.keep_resolved_for):
-                self.states.delete(key, state.partition)
+                table_writes.delete(self.table, state.partition, key)
                 continue
             quiet, changes = end_when_quiet(state, now, self.retire_after)
             if changes:
-                self.states.put(key, quiet)
+                table_writes.put(self.table, state.partition, key, quiet)
                 self.notify(changes)

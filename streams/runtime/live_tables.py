@@ -24,6 +24,7 @@ import faust
 from models.events import ContactAttempt
 from models.outcomes import Outcome
 from streams.metrics.names import LEAD_ATTEMPTS_TABLE, REP_ATTEMPTS_TABLE, SPEED_TABLE, partition_key
+from streams.runtime import table_writes
 
 SPEED_WINDOW = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -85,8 +86,7 @@ def _add(table: faust.Table, window_key: tuple, combine) -> None:
     stored_key = (key, window)
     old = table.data.get(stored_key)
     value = combine(table.default() if old is None else old)
-    table.data[stored_key] = value
-    table.send_changelog(partition, stored_key, value)
+    table_writes.put(table, partition, stored_key, value)
     register_expiry(table, stored_key, partition)
 
 

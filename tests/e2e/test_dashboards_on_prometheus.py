@@ -9,7 +9,6 @@ contacted lead in each policy segment, so each per-segment panel has data.
 from __future__ import annotations
 
 import json
-import math
 import re
 import subprocess
 import time
@@ -31,7 +30,7 @@ from streams.runtime.clock import demo_clock
 from streams.runtime.policy_source import load_policy
 from streams.runtime.settings import Settings
 from streams.runtime.topology import topic_specs
-from tests.harness import wait_for
+from tests.harness import has_numbers, wait_for
 from tools.local.prometheus import LocalPrometheus, PrometheusError
 from tools.previews.demo_run import demo_leads, produce_broken_record, produce_events, run_env, start_simulated_run
 from tools.previews.rendering import panel_specs, render, resolved
@@ -54,11 +53,6 @@ class Observed:
     def scrape(self) -> str:
         with urllib.request.urlopen(self.metrics_url, timeout=5) as answer:
             return answer.read().decode()
-
-
-def has_numbers(results: list[dict]) -> bool:
-    """At least one series with a number: NaN (0/0) draws nothing on a panel either."""
-    return any(math.isfinite(float(r["value"][1])) for r in results)
 
 
 def failing_queries(observed: Observed) -> list[str]:
@@ -95,7 +89,7 @@ def observed(kafka_bootstrap: str, tmp_path_factory) -> Observed:
         try:
             # Prometheus must see the policy's series at 0 before the covering leads count, or
             # they are born at 1 and increase() and rate() find nothing to show.
-            wait_for(lambda: _scraped(prometheus), bool, timeout_s=60)
+            wait_for(prometheus.scraped_up, bool, timeout_s=60)
             produce_events(settings.bootstrap, settings.topics, demo_leads(policy, clock.now()))
             produce_broken_record(settings.bootstrap, settings.topics)
             found = Observed(prometheus, f"http://127.0.0.1:{settings.metrics_port}/metrics",
@@ -105,13 +99,6 @@ def observed(kafka_bootstrap: str, tmp_path_factory) -> Observed:
         finally:
             run.terminate()
             run.wait(timeout=30)
-
-
-def _scraped(prometheus: LocalPrometheus) -> bool:
-    try:
-        return bool(prometheus.query(names.DEPTH_BREACHES.name))
-    except (OSError, PrometheusError):
-        return False
 
 
 def _ready(observed: Observed) -> bool:

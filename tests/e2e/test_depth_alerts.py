@@ -15,7 +15,7 @@ from streams.kafka.broker import free_port
 from tests.alerts.policies import DEPTH_POLICY
 from tests.e2e.alert_stack import (REP, TEAM, alert_stack, alerting_pipeline, handoff_now,  # noqa: F401 - fixtures
                                    new_lead_id, start_live_worker, use_policy)
-from tests.harness import wait_for
+from tests.harness import has_numbers, wait_for
 from tools.local.prometheus import LocalPrometheus
 from streams.metrics import names
 
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.broker
 def one_unanswered_call(lead_id: str) -> ContactAttempt:
     return ContactAttempt(schema_version=1, event_id=f"{lead_id}-a", lead_id=lead_id,
                           occurred_at=datetime.now(timezone.utc), rep=REP, channel="call", outcome="no_answer")
-
-
-def _has_number(result: list) -> bool:
-    return bool(result) and result[0]["value"][1] != "NaN"
 
 
 def test_leads_worked_too_little_notify_their_rep_once_per_rep_and_trip_the_depth_rule(
@@ -58,8 +54,8 @@ def test_leads_worked_too_little_notify_their_rep_once_per_rep_and_trip_the_dept
         ratio = f'{names.DEPTH_BREACHED_RATIO_RULE}{{team="{TEAM}",segment="e2e-demo"}}'
         # The gauge is recomputed on the worker's snapshot interval, so the rule may first see
         # no ended period (0 / 0); wait until the two ended periods reach it.
-        found = wait_for(lambda: prometheus.query(ratio), _has_number, timeout_s=30)
-        assert _has_number(found), prometheus.log()
+        found = wait_for(lambda: prometheus.query(ratio), has_numbers, timeout_s=30)
+        assert has_numbers(found), prometheus.log()
         assert float(found[0]["value"][1]) == 1.0
         pending = 'ALERTS{alertname="LeadDepthComplianceLow",alertstate="pending"}'
         found = wait_for(lambda: prometheus.query(pending), bool, timeout_s=20)

@@ -26,6 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from models.durations import format_duration
 from streams.kafka.broker import free_port
+from streams.metrics import names
 from streams.runtime.policy_source import EXAMPLE_POLICY
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -110,12 +111,12 @@ def _read(pid: int, port: int, real_s: float) -> Sample | None:
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             values.setdefault(sample.name, []).append(sample.value)
-    if "leadsla_tracked_leads" not in values:
+    if names.TRACKED_LEADS.name not in values:
         return None  # the first gauge round has not run yet
-    marks = [v for v in values.get("leadsla_watermark_timestamp_seconds", []) if v > 0]
+    marks = [v for v in values.get(names.WATERMARK.name, []) if v > 0]
     watermark = datetime.fromtimestamp(min(marks), timezone.utc) if marks else None
-    return Sample(real_s, watermark, sum(values.get("leadsla_events_total", [])),
-                  sum(values["leadsla_tracked_leads"]), sum(values.get("leadsla_retired_leads", [])),
+    return Sample(real_s, watermark, sum(values.get(names.EVENTS.name, [])),
+                  sum(values[names.TRACKED_LEADS.name]), sum(values.get(names.RETIRED_LEADS.name, [])),
                   _rss_mib(pid))
 
 

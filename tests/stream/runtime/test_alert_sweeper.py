@@ -1,11 +1,11 @@
 """The alerting sweep over the alert-state table. It runs on a timer, not in the agent's
 stream, so it writes the store and the state's own changelog partition itself
-(``StateWrites``); the table here records what a Faust table would be asked to do."""
+(streams.runtime.table_writes); the table here records what a Faust table would be asked to do."""
 
 from __future__ import annotations
 
 from alerts.lifecycle import step
-from streams.runtime.alerting import StateWrites, _Sweeper
+from streams.runtime.alerting import _Sweeper
 from streams.runtime.policy_source import load_policy
 from tests.alerts.outcomes import LATER, breach, minutes, outcome
 
@@ -34,7 +34,7 @@ def test_the_sweep_ends_alerts_of_leads_gone_quiet_and_deletes_states_resolved_l
                             "settled": stored([breach(), outcome("contacted_late", 40)]),
                             "elsewhere": stored([breach()], partition=5)})
     heard = []
-    sweeper = _Sweeper(StateWrites(table), POLICY.alerts.keep_resolved_for, POLICY.retire_after, heard.extend)
+    sweeper = _Sweeper(table, POLICY.alerts.keep_resolved_for, POLICY.retire_after, heard.extend)
     sweeper.sweep({3}, LATER + minutes(1))
     assert set(table.data) == {"abandoned", "settled", "elsewhere"} and heard == [] and table.changelog == []
     later = LATER + POLICY.retire_after
